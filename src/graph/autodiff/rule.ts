@@ -43,9 +43,33 @@ export interface GradContext {
   forwardOutput(index: number): string;
 }
 
+/**
+ * What an optional forward rewrite sees (e.g. BatchNormalization switching to batch statistics in
+ * training mode). Nodes it emits run just before the forward node and carry no gradient themselves:
+ * the rule's `backward` must account for them (the driver treats their outputs as constants).
+ */
+export interface ForwardContext {
+  /** A private copy of the forward node; `setInput` changes it. */
+  readonly node: Node;
+  readonly mode: GradMode;
+  readonly opset: number;
+  shape(name: string): Dim[] | undefined;
+  dtype(name: string): DataTypeCode | undefined;
+  constant(name: string): Tensor | undefined;
+  /** Appends a forward node (placed before `node`) and returns its fresh output names. */
+  emit(opType: string, inputs: readonly string[], attributes?: Record<string, Attribute>, outputCount?: number): string[];
+  addConstant(data: TensorData, dims: readonly number[], dataType?: DataTypeCode): string;
+  /** Rewires forward input `index` of the node to another tensor. */
+  setInput(index: number, name: string): void;
+  /** Exposes `tensor` as a graph output holding the updated value of `initializer` (running statistics). */
+  exposeUpdate(initializer: string, tensor: string): void;
+}
+
 export interface GradientRule {
   /** ONNX op types this rule differentiates (default domain). */
   readonly opTypes: readonly string[];
   /** Gradient name per forward input, in input order; undefined for inputs that get no gradient. */
   backward(ctx: GradContext): (string | undefined)[];
+  /** Optional forward rewrite for the mode, applied to every node of these ops before differentiation. */
+  forward?(ctx: ForwardContext): void;
 }

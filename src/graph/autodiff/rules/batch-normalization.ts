@@ -1,0 +1,128 @@
+/**
+ * Gradient of BatchNormalization, y = scale * (x - mean) / sqrt(var + eps) + B, per channel (axis 1).
+ * Inference: dX = dY * scale / sqrt(var + eps), folded into one constant when scale and var are constant.
+ * Training (mode.training): the forward rewrite switches the node to batch statistics (biased variance,
+ * as PyTorch normalises) and exposes running-stat updates (PyTorch's convention: unbiased variance,
+ * running = momentum * running + (1 - momentum) * batch, ONNX `momentum` default 0.9); the backward is
+ * the fused formula dX = scale/sigma * (dY - mean(dY) - xhat * mean(dY * xhat)).
+ * Running mean/var are statistics, never trained: they get no gradient (as buffers in PyTorch).
+ */
+import { ModelError } from '../../../core/errors.js';
+import { DataType, type DataTypeCode, type Tensor } from '../../ir.js';
+import { emit1, type Emitter, floats, reduceMean, reduceSum, reshape, scalar } from '../helpers.js';
+import type { ForwardContext, GradContext, GradientRule } from '../rule.js';
+
+function epsilonOf(ctx: { node: GradContext['node'] }): number {
+  const a = ctx.node.attributes.epsilon;
+  return a?.type === 'float' ? a.value : 1e-5;
+}
+
+function rankOf(ctx: GradContext | ForwardContext): number {
+  const dims = ctx.shape(ctx.node.inputs[0]!);
+  if (!dims) throw new ModelError('grad-shape-unknown', `BatchNormalization gradient needs the rank of "${ctx.node.inputs[0]}"`, { node: ctx.node.name, op: ctx.node.opType });
+  return dims.length;
+}
+
+/** Axes reduced for per-channel statistics: all but axis 1. */
+function statAxes(rank: number): number[] {
+  return [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
+}
+
+/** Reshapes a per-channel [C] tensor to broadcast against [N, C, ...]. */
+function perChannel(ctx: Emitter, x: string, rank: number): string {
+  return reshape(ctx, x, [-1, ...new Array<number>(rank - 2).fill(1)]);
+}
+
+function values(t: Tensor): number[] {
+  return Array.from(t.data as ArrayLike<number>, Number);
+}
+
+function floatConst(ctx: Emitter, data: number[], dims: number[], dtype: DataTypeCode | undefined): string {
+  return floats(ctx, data, dims, dtype === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT);
+}
+
+/** BatchNormalization in inference mode, or with batch statistics in training mode. */
+export const batchNormalizationRule: GradientRule = {
+  opTypes: ['BatchNormalization'],
+
+  forward(ctx) {
+    if (!ctx.mode.training) return;
+    const { node } = ctx;
+    const [x, , , runningMean, runningVar] = node.inputs as [string, string, string, string, string];
+    const rank = rankOf(ctx);
+    const axes = statAxes(rank);
+    const dtype = ctx.dtype(x);
+    const mean = reduceMean(ctx, x, axes, false);
+    const centered = emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
+    const variance = reduceMean(ctx, emit1(ctx, 'Mul', [centered, centered]), axes, false);
+    ctx.setInput(3, mean);
+    ctx.setInput(4, variance);
+    delete node.attributes.training_mode;
+    if (node.outputs.length > 1) node.outputs.length = 1; // training-only outputs of BN-14/15 are not produced by the inference kernel
+    const momentumAttr = node.attributes.momentum;
+    const momentum = momentumAttr?.type === 'float' ? momentumAttr.value : 0.9;
+    const channels = ctx.shape(x)?.[1];
+    if (typeof channels !== 'number') return;
+    const keep = scalar(ctx, momentum, dtype);
+    const take = scalar(ctx, 1 - momentum, dtype);
+    const blend = (running: string, batch: string) => emit1(ctx, 'Add', [emit1(ctx, 'Mul', [running, keep]), emit1(ctx, 'Mul', [batch, take])]);
+    // Unbiased variance for the running estimate: n / (n - 1) with n = elements per channel at run time.
+    const count = emit1(ctx, 'Div', [
+      emit1(ctx, 'Cast', [emit1(ctx, 'Size', [x])], { to: { type: 'int', value: dtype ?? DataType.FLOAT } }),
+      scalar(ctx, channels, dtype),
+    ]);
+    const bessel = emit1(ctx, 'Div', [count, emit1(ctx, 'Sub', [count, scalar(ctx, 1, dtype)])]);
+    if (runningMean) ctx.exposeUpdate(runningMean, blend(runningMean, mean));
+    if (runningVar) ctx.exposeUpdate(runningVar, blend(runningVar, emit1(ctx, 'Mul', [variance, bessel])));
+  },
+
+  backward(ctx) {
+    const { node } = ctx;
+    const [x, scale, , mean, variance] = node.inputs as [string, string, string, string, string];
+    const dy = ctx.outputGrads[0]!;
+    const rank = rankOf(ctx);
+    const axes = statAxes(rank);
+    const eps = epsilonOf(ctx);
+    const dtype = ctx.dtype(x);
+    const grads: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+    const invStd = (): string =>
+      perChannel(ctx, emit1(ctx, 'Reciprocal', [emit1(ctx, 'Sqrt', [emit1(ctx, 'Add', [variance, scalar(ctx, eps, dtype)])])]), rank);
+    const normalized = (inv: string): string => emit1(ctx, 'Mul', [emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]), inv]);
+
+    if (ctx.mode.training) {
+      const inv = invStd();
+      const xhat = normalized(inv);
+      const dyXhat = emit1(ctx, 'Mul', [dy, xhat]);
+      if (ctx.needsGrad[0]) {
+        const k = emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
+        const meanDy = reduceMean(ctx, dy, axes, true);
+        const meanDyXhat = reduceMean(ctx, dyXhat, axes, true);
+        const inner = emit1(ctx, 'Sub', [emit1(ctx, 'Sub', [dy, meanDy]), emit1(ctx, 'Mul', [xhat, meanDyXhat])]);
+        grads[0] = emit1(ctx, 'Mul', [inner, k]);
+      }
+      if (ctx.needsGrad[1]) grads[1] = reduceSum(ctx, dyXhat, axes, false);
+      if (ctx.needsGrad[2]) grads[2] = reduceSum(ctx, dy, axes, false);
+      return grads;
+    }
+
+    const scaleT = ctx.constant(scale);
+    const varT = ctx.constant(variance);
+    let inv: string | undefined;
+    if (ctx.needsGrad[0]) {
+      let k: string;
+      if (scaleT && varT) {
+        // Fold scale / sqrt(var + eps) into one per-channel constant, computed in float64.
+        const s = values(scaleT);
+        const v = values(varT);
+        k = floatConst(ctx, s.map((si, i) => si / Math.sqrt(v[i]! + eps)), [s.length, ...new Array<number>(rank - 2).fill(1)], dtype);
+      } else {
+        inv = invStd();
+        k = emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
+      }
+      grads[0] = emit1(ctx, 'Mul', [dy, k]);
+    }
+    if (ctx.needsGrad[1]) grads[1] = reduceSum(ctx, emit1(ctx, 'Mul', [dy, normalized(inv ?? invStd())]), axes, false);
+    if (ctx.needsGrad[2]) grads[2] = reduceSum(ctx, dy, axes, false);
+    return grads;
+  },
+};

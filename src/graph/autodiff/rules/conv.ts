@@ -1,0 +1,212 @@
+/**
+ * Gradient of Conv (any number of spatial dims; stride, asymmetric pads, auto_pad, dilation, groups).
+ * - dX, stride 1: a Conv of dY with spatially flipped, per-group transposed weights (onnxruntime's fast
+ *   Conv path; ConvTranspose misses it). Weights are flipped once at build time when constant.
+ * - dX, stride > 1: ConvTranspose with the forward weights, cropped/extended to the input size.
+ * - dW: im2col by shifted strided slices of the (padded, channel-major) input, then one Gemm against dY
+ *   (a 1x1 conv is the single-slice case); grouped convs use a batched MatMul, depthwise a Mul + ReduceSum.
+ * - dB: ReduceSum of dY over batch and space.
+ */
+import { ModelError } from '../../../core/errors.js';
+import { DataType, type Node, type Tensor } from '../../ir.js';
+import { effectiveKernel, windowGeometry, type WindowGeometry } from '../conv-geometry.js';
+import { emit1, int, ints, pad, reduceSum, reshape, slice, transpose, unsqueeze, type Emitter } from '../helpers.js';
+import type { GradContext, GradientRule } from '../rule.js';
+
+/** Static facts a conv gradient needs, read from the shape table. */
+interface ConvFacts {
+  geometry: WindowGeometry;
+  group: number;
+  inChannels: number;
+  outChannels: number;
+  inSpatial: number[];
+  outSpatial: number[];
+  kernel: number[];
+}
+
+function staticDims(ctx: GradContext, name: string, what: string): number[] {
+  const dims = ctx.shape(name);
+  const rest = dims?.slice(1);
+  if (!dims || rest!.some((d) => typeof d !== 'number')) {
+    throw new ModelError('grad-shape-unknown', `${ctx.node.opType} gradient needs static non-batch dims of the ${what} "${name}"`, { node: ctx.node.name, op: ctx.node.opType }, {
+      hint: 'pass shapes measured by a forward run (engine/shape-probe) or fix the input size',
+    });
+  }
+  return rest as number[];
+}
+
+function convFacts(ctx: GradContext): ConvFacts {
+  const { node } = ctx;
+  const x = staticDims(ctx, node.inputs[0]!, 'input');
+  const y = staticDims(ctx, node.outputs[0]!, 'output');
+  const w = ctx.constant(node.inputs[1]!)?.dims ?? ctx.shape(node.inputs[1]!);
+  if (!w || w.some((d) => typeof d !== 'number')) throw new ModelError('grad-shape-unknown', 'Conv gradient needs the weight shape', { node: node.name, op: node.opType });
+  const kernel = (w as number[]).slice(2);
+  const groupAttr = node.attributes.group;
+  return {
+    geometry: windowGeometry(node, x.slice(1), kernel),
+    group: groupAttr?.type === 'int' ? groupAttr.value : 1,
+    inChannels: x[0]!,
+    outChannels: y[0]!,
+    inSpatial: x.slice(1),
+    outSpatial: y.slice(1),
+    kernel,
+  };
+}
+
+/** Moves axis 1 to the front ([N, C, ...] -> [C, N, ...]) and back. */
+function swapBatchChannel(rank: number): number[] {
+  return [1, 0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
+}
+
+/** Flipped, per-group transposed weights [C, M/g, k...] computed in JS from constant [M, C/g, k...]. */
+function flipTransposeConstant(w: Tensor, group: number): { data: Float32Array | Float64Array; dims: number[] } {
+  const [m, cg, ...kernel] = w.dims as [number, number, ...number[]];
+  const k = kernel.reduce((a, b) => a * b, 1);
+  const mg = m / group;
+  const src = w.data as Float32Array | Float64Array;
+  const out = w.data instanceof Float64Array ? new Float64Array(src.length) : new Float32Array(src.length);
+  for (let gi = 0; gi < group; gi++) {
+    for (let mi = 0; mi < mg; mi++) {
+      for (let ci = 0; ci < cg; ci++) {
+        const from = ((gi * mg + mi) * cg + ci) * k;
+        const to = ((gi * cg + ci) * mg + mi) * k;
+        // Reversing a row-major block flips every spatial axis at once.
+        for (let s = 0; s < k; s++) out[to + k - 1 - s] = src[from + s]!;
+      }
+    }
+  }
+  return { data: out, dims: [cg * group, mg, ...kernel] };
+}
+
+/** Same as flipTransposeConstant, as graph ops for weights known only at run time. */
+function flipTransposeRuntime(ctx: Emitter, w: string, f: ConvFacts): string {
+  const n = f.kernel.length;
+  const axes = Array.from({ length: n }, (_, i) => i + 2);
+  const flipped = slice(ctx, w, new Array<number>(n).fill(-1), new Array<number>(n).fill(-(2 ** 53)), axes, new Array<number>(n).fill(-1));
+  if (f.group === 1) return transpose(ctx, flipped, swapBatchChannel(n + 2));
+  const mg = f.outChannels / f.group;
+  const cg = f.inChannels / f.group;
+  const grouped = reshape(ctx, flipped, [f.group, mg, cg, ...f.kernel]);
+  const swapped = transpose(ctx, grouped, [0, 2, 1, ...Array.from({ length: n }, (_, i) => i + 3)]);
+  return reshape(ctx, swapped, [f.inChannels, mg, ...f.kernel]);
+}
+
+/**
+ * A transposed window op mapping an output-sized gradient back to the input size: ConvTranspose with
+ * begin pads, and end pads or output_padding chosen so the result has exactly `inSpatial` elements.
+ */
+export function convTransposeBack(ctx: Emitter, dy: string, w: string, g: WindowGeometry, inSpatial: readonly number[], outSpatial: readonly number[], group: number): string {
+  const padsEnd: number[] = [];
+  const outputPadding: number[] = [];
+  for (let d = 0; d < inSpatial.length; d++) {
+    const full = (outSpatial[d]! - 1) * g.strides[d]! + effectiveKernel(g, d);
+    const end = full - g.padsBegin[d]! - inSpatial[d]!;
+    padsEnd.push(Math.max(end, 0));
+    outputPadding.push(Math.max(-end, 0));
+  }
+  const attrs = {
+    kernel_shape: ints(g.kernel),
+    strides: ints(g.strides),
+    dilations: ints(g.dilations),
+    pads: ints([...g.padsBegin, ...padsEnd]),
+    group: int(group),
+    ...(outputPadding.some((p) => p > 0) ? { output_padding: ints(outputPadding) } : {}),
+  };
+  return emit1(ctx, 'ConvTranspose', [dy, w], attrs);
+}
+
+function inputGradient(ctx: GradContext, f: ConvFacts): string {
+  const { node } = ctx;
+  const dy = ctx.outputGrads[0]!;
+  const w = node.inputs[1]!;
+  const g = f.geometry;
+  const n = f.kernel.length;
+  const stride1 = g.strides.every((s) => s === 1);
+  const fullPadsBegin = g.padsBegin.map((p, d) => effectiveKernel(g, d) - 1 - p);
+  const fullPadsEnd = g.padsEnd.map((p, d) => effectiveKernel(g, d) - 1 - p);
+  if (stride1 && [...fullPadsBegin, ...fullPadsEnd].every((p) => p >= 0)) {
+    const constW = ctx.constant(w);
+    let flipped: string;
+    if (constW && (constW.data instanceof Float32Array || constW.data instanceof Float64Array)) {
+      const t = flipTransposeConstant(constW, f.group);
+      flipped = ctx.addConstant(t.data, t.dims, constW.data instanceof Float64Array ? DataType.DOUBLE : DataType.FLOAT);
+    } else {
+      flipped = flipTransposeRuntime(ctx, w, f);
+    }
+    return emit1(ctx, 'Conv', [dy, flipped], {
+      kernel_shape: ints(f.kernel),
+      strides: ints(new Array<number>(n).fill(1)),
+      dilations: ints(g.dilations),
+      pads: ints([...fullPadsBegin, ...fullPadsEnd]),
+      group: int(f.group),
+    });
+  }
+  return convTransposeBack(ctx, dy, w, g, f.inSpatial, f.outSpatial, f.group);
+}
+
+/** Kernel offsets in row-major order (the order of W's spatial elements). */
+function kernelOffsets(kernel: readonly number[]): number[][] {
+  let acc: number[][] = [[]];
+  for (const k of kernel) acc = acc.flatMap((prefix) => Array.from({ length: k }, (_, i) => [...prefix, i]));
+  return acc;
+}
+
+function weightGradient(ctx: GradContext, f: ConvFacts): string {
+  const { node } = ctx;
+  const dy = ctx.outputGrads[0]!;
+  const g = f.geometry;
+  const n = f.kernel.length;
+  const rank = n + 2;
+  const perm = swapBatchChannel(rank);
+  let x = node.inputs[0]!;
+  if ([...g.padsBegin, ...g.padsEnd].some((p) => p > 0)) x = pad(ctx, x, [0, 0, ...g.padsBegin, 0, 0, ...g.padsEnd]);
+  const xt = transpose(ctx, x, perm); // [C, N, ...spatial]
+  const axes = Array.from({ length: n }, (_, i) => i + 2);
+  const offsets = kernelOffsets(f.kernel);
+  const k = offsets.length;
+  const needSlice = k > 1 || g.strides.some((s) => s > 1) || f.outSpatial.some((o, d) => o !== f.inSpatial[d]! + g.padsBegin[d]! + g.padsEnd[d]!);
+  const shifted = offsets.map((off) => {
+    if (!needSlice) return xt;
+    const starts = off.map((o, d) => o * g.dilations[d]!);
+    const ends = starts.map((s, d) => s + (f.outSpatial[d]! - 1) * g.strides[d]! + 1);
+    return slice(ctx, xt, starts, ends, axes, g.strides);
+  });
+  const dyt = transpose(ctx, dy, perm); // [M, N, ...out spatial]
+  const c = f.inChannels;
+  const m = f.outChannels;
+  if (f.group === 1) {
+    const cols = reshape(ctx, k === 1 ? shifted[0]! : emit1(ctx, 'Concat', shifted, { axis: int(0) }), [k * c, -1]);
+    const product = emit1(ctx, 'Gemm', [reshape(ctx, dyt, [m, -1]), cols], { transB: int(1) }); // [M, K*C]
+    if (k === 1) return reshape(ctx, product, [m, c, ...f.kernel]);
+    return reshape(ctx, transpose(ctx, reshape(ctx, product, [m, k, c]), [0, 2, 1]), [m, c, ...f.kernel]);
+  }
+  const groups = f.group;
+  const cg = c / groups;
+  const mg = m / groups;
+  const stacked = k === 1 ? shifted[0]! : emit1(ctx, 'Concat', shifted.map((s) => unsqueeze(ctx, s, [1])), { axis: int(1) }); // [C, K, N, ...]
+  const cols = reshape(ctx, stacked, [groups, cg * k, -1]);
+  const dyg = reshape(ctx, dyt, [groups, mg, -1]);
+  if (cg === 1 && mg === 1) {
+    // Depthwise: a per-channel dot product, no transposes needed.
+    const summed = reduceSum(ctx, emit1(ctx, 'Mul', [cols, dyg]), [2], false); // [g, K]
+    return reshape(ctx, summed, [m, 1, ...f.kernel]);
+  }
+  const product = emit1(ctx, 'MatMul', [cols, transpose(ctx, dyg, [0, 2, 1])]); // [g, Cg*K, Mg]
+  return reshape(ctx, transpose(ctx, product, [0, 2, 1]), [m, cg, ...f.kernel]);
+}
+
+/** Conv: input, weight and bias gradients. */
+export const convRule: GradientRule = {
+  opTypes: ['Conv'],
+  backward(ctx) {
+    const node: Node = ctx.node;
+    const dy = ctx.outputGrads[0]!;
+    const f = convFacts(ctx);
+    const grads: (string | undefined)[] = [undefined, undefined, undefined];
+    if (ctx.needsGrad[0]) grads[0] = inputGradient(ctx, f);
+    if (ctx.needsGrad[1]) grads[1] = weightGradient(ctx, f);
+    if (node.inputs[2] && ctx.needsGrad[2]) grads[2] = reduceSum(ctx, dy, [0, ...Array.from({ length: f.kernel.length }, (_, i) => i + 2)], false);
+    return grads;
+  },
+};

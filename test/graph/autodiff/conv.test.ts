@@ -1,0 +1,58 @@
+import { describe, it } from 'vitest';
+import { checkGradients, node, param, type GraphSpec } from './harness.js';
+
+function convSpec(attrs: Record<string, number | number[] | string>, opts: { c?: number; m?: number; k?: number[]; hw?: number[]; group?: number; bias?: boolean; opset?: number } = {}): GraphSpec {
+  const c = opts.c ?? 3;
+  const m = opts.m ?? 4;
+  const k = opts.k ?? [3, 3];
+  const group = opts.group ?? 1;
+  const hw = opts.hw ?? [7, 6];
+  const inputs = ['x', 'w', ...(opts.bias === false ? [] : ['b'])];
+  return {
+    opset: opts.opset ?? 13,
+    inputs: { x: [2, c, ...hw] },
+    params: { w: param([m, c / group, ...k], 11, 0.5), b: param([m], 12) },
+    nodes: [node('Conv', inputs, ['y'], { ...attrs, ...(group > 1 ? { group } : {}) })],
+    output: 'y',
+  };
+}
+
+const all = { inputs: ['x'], weights: ['w', 'b'] };
+
+describe('Conv gradient', () => {
+  it('stride 1, symmetric pads (flipped-weight Conv for dX, shifted-slice Gemm for dW)', async () => {
+    await checkGradients(convSpec({ pads: [1, 1, 1, 1] }), all);
+  });
+  it('1x1 conv (single Gemm weight gradient)', async () => {
+    await checkGradients(convSpec({}, { k: [1, 1] }), all);
+  });
+  it('stride 2 with asymmetric pads (ConvTranspose for dX)', async () => {
+    await checkGradients(convSpec({ strides: [2, 2], pads: [0, 1, 2, 1] }), all);
+  });
+  it('stride 2 with output padding needed (uncovered trailing input)', async () => {
+    await checkGradients(convSpec({ strides: [2, 3], pads: [0, 0, 0, 0] }, { hw: [8, 8] }), all);
+  });
+  it('auto_pad SAME_UPPER and SAME_LOWER, VALID', async () => {
+    await checkGradients(convSpec({ auto_pad: 'SAME_UPPER', strides: [2, 2] }, { hw: [6, 7] }), all);
+    await checkGradients(convSpec({ auto_pad: 'SAME_LOWER' }, { k: [2, 2] }), all);
+    await checkGradients(convSpec({ auto_pad: 'VALID', strides: [1, 2] }), all);
+  });
+  it('dilation 2, stride 1 and 2', async () => {
+    await checkGradients(convSpec({ dilations: [2, 2], pads: [2, 1, 2, 1] }, { hw: [8, 8] }), all);
+    await checkGradients(convSpec({ dilations: [2, 1], strides: [2, 2], pads: [1, 1, 1, 1] }, { hw: [9, 8] }), all);
+  });
+  it('groups and depthwise', async () => {
+    await checkGradients(convSpec({ pads: [1, 1, 1, 1] }, { c: 4, m: 6, group: 2 }), all);
+    await checkGradients(convSpec({ pads: [1, 1, 1, 1] }, { c: 4, m: 4, group: 4 }), all);
+    await checkGradients(convSpec({ strides: [2, 2], pads: [1, 0, 1, 0] }, { c: 3, m: 6, group: 3 }), all);
+  });
+  it('no bias, 1-D conv', async () => {
+    await checkGradients(convSpec({ pads: [1, 1] }, { k: [3], hw: [9], bias: false }), { inputs: ['x'], weights: ['w'] });
+  });
+  it('weight gradient of a conv fed by a runtime weight tensor (training flips at run time)', async () => {
+    const spec = convSpec({ pads: [1, 1, 1, 1] }, { c: 4, m: 6, group: 2 });
+    spec.nodes = [node('Relu', ['x'], ['xr']), node('Conv', ['xr', 'w', 'b'], ['y'], { pads: [1, 1, 1, 1], group: 2 }), node('Relu', ['y'], ['z'])];
+    spec.output = 'z';
+    await checkGradients(spec, { inputs: ['x'], weights: true });
+  });
+});
