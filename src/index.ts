@@ -3,3 +3,10 @@
  * this file re-exports them.
  */
 export * from './core/index.js';
+export * from './metrics/index.js';
+export * from './imaging/index.js';
+export * from './data/index.js';
+export * from './saliency/index.js';
+export * from './engine/index.js';
+export * from './criteria/index.js';
+export * from './config/index.js';
