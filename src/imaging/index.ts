@@ -13,3 +13,7 @@ export { resizeImage, resizeMask } from './resize.js';
 export type { ResizeMethod, ResizeOptions, MaskResizeMethod } from './resize.js';
 export { felzenszwalb, felzenszwalbGraph, segmentGraph, gaussianKernel, numpyArgsort } from './felzenszwalb.js';
 export type { ChannelImage, FelzenszwalbGraph, FelzenszwalbOptions, Segmentation } from './felzenszwalb.js';
+export { colormapNames, colormapTable, colormapIndex, colormapColor, applyColormap } from './colormap.js';
+export type { ColormapName, RgbaImage } from './colormap.js';
+export { truthOutlineColor, grayToRgba, maskOutline, boxOutline, truthOutline, drawOutline, overlayMap } from './overlay.js';
+export type { GrayImage, Rgb, OverlayOptions, OutlineOptions } from './overlay.js';

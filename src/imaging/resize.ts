@@ -106,12 +106,31 @@ export function resizeImage(pixels: Float32Array, width: number, height: number,
   const outW = options.width;
   const outH = options.height;
   if (outW === width && outH === height) return pixels.slice();
+  if (outH > height && outW < width) {
+    // Growing rows while shrinking columns: shrink first, so the intermediate buffer stays small.
+    const narrow = resizeImage(pixels, width, height, { ...options, height });
+    return resizeImage(narrow, outW, height, options);
+  }
   const antialias = options.antialias ?? true;
   const fx = method === 'area' ? areaFilter(width, outW) : triangleFilter(width, outW, antialias);
   const fy = method === 'area' ? areaFilter(height, outH) : triangleFilter(height, outH, antialias);
-  // Horizontal pass into a height x outW buffer, then vertical pass row by row (cache friendly).
-  const tmp = new Float64Array(height * outW);
-  for (let y = 0; y < height; y++) {
+  // Vertical pass first (whole source rows scaled and added: a simple loop V8 compiles well), into an
+  // outH x width buffer; then the horizontal pass on the smaller buffer.
+  const tmp = new Float64Array(outH * width);
+  for (let y = 0; y < outH; y++) {
+    const s = fy.start[y]!;
+    const n = fy.count[y]!;
+    const wBase = y * fy.maxTaps;
+    const outRow = y * width;
+    for (let k = 0; k < n; k++) {
+      const w = fy.weights[wBase + k]!;
+      if (w === 0) continue;
+      const row = (s + k) * width;
+      for (let x = 0; x < width; x++) tmp[outRow + x]! += w * pixels[row + x]!;
+    }
+  }
+  const out = new Float32Array(outW * outH);
+  for (let y = 0; y < outH; y++) {
     const row = y * width;
     const outRow = y * outW;
     for (let x = 0; x < outW; x++) {
@@ -119,24 +138,9 @@ export function resizeImage(pixels: Float32Array, width: number, height: number,
       const n = fx.count[x]!;
       const wBase = x * fx.maxTaps;
       let sum = 0;
-      for (let k = 0; k < n; k++) sum += fx.weights[wBase + k]! * pixels[s + k]!;
-      tmp[outRow + x] = sum;
+      for (let k = 0; k < n; k++) sum += fx.weights[wBase + k]! * tmp[s + k]!;
+      out[outRow + x] = sum;
     }
-  }
-  const out = new Float32Array(outW * outH);
-  const acc = new Float64Array(outW);
-  for (let y = 0; y < outH; y++) {
-    acc.fill(0);
-    const s = fy.start[y]!;
-    const n = fy.count[y]!;
-    const wBase = y * fy.maxTaps;
-    for (let k = 0; k < n; k++) {
-      const w = fy.weights[wBase + k]!;
-      if (w === 0) continue;
-      const row = (s + k) * outW;
-      for (let x = 0; x < outW; x++) acc[x]! += w * tmp[row + x]!;
-    }
-    out.set(acc, y * outW);
   }
   return out;
 }

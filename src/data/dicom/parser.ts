@@ -44,6 +44,8 @@ export class DataSet {
   readonly explicitVr: boolean;
   readonly elements: ReadonlyMap<Tag, ElementRef>;
   private readonly view: DataView;
+  /** UTF-8 when Specific Character Set says ISO_IR 192; Latin-1 (the default repertoire's superset) otherwise. */
+  private utf8 = false;
 
   constructor(bytes: Uint8Array, littleEndian: boolean, explicitVr: boolean, elements: ReadonlyMap<Tag, ElementRef>) {
     this.bytes = bytes;
@@ -51,6 +53,11 @@ export class DataSet {
     this.explicitVr = explicitVr;
     this.elements = elements;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Decodes text as UTF-8 from now on when `specificCharacterSet` names ISO_IR 192. */
+  useCharacterSet(specificCharacterSet: string | undefined): void {
+    this.utf8 = /ISO_IR 192/i.test(specificCharacterSet ?? '');
   }
 
   /** True when the element is present (even with an empty value). */
@@ -62,9 +69,10 @@ export class DataSet {
   string(t: Tag): string | undefined {
     const e = this.elements.get(t);
     if (!e || e.length === 0 || e.items || e.fragments) return undefined;
-    let text = '';
     const end = e.offset + e.length;
-    for (let i = e.offset; i < end; i++) text += String.fromCharCode(this.bytes[i]!);
+    let text = '';
+    if (this.utf8) text = new TextDecoder('utf-8').decode(this.bytes.subarray(e.offset, end));
+    else for (let i = e.offset; i < end; i++) text += String.fromCharCode(this.bytes[i]!);
     const trimmed = text.replace(/[\0 ]+$/, '').replace(/^ +/, '');
     return trimmed.length ? trimmed : undefined;
   }
@@ -214,7 +222,9 @@ export function parseDicom(bytes: Uint8Array, source: string): ParsedDicom {
   const elements = new Map<Tag, ElementRef>();
   const parser = new Parser(body, source, warnings);
   parser.parse(bodyStart, body.length, mode, elements, 0, true, false);
-  return { meta, dataset: new DataSet(body, mode.littleEndian, mode.explicitVr, elements), transferSyntaxUid: uid, warnings };
+  const dataset = new DataSet(body, mode.littleEndian, mode.explicitVr, elements);
+  dataset.useCharacterSet(dataset.string(Tags.SpecificCharacterSet));
+  return { meta, dataset, transferSyntaxUid: uid, warnings };
 }
 
 function parseMeta(bytes: Uint8Array, start: number, source: string): { meta: DataSet; end: number } {

@@ -99,6 +99,12 @@ describe('data set encodings', () => {
     expect(Array.from(first.pixels)).toEqual([1, 2, 3, 4]);
   });
 
+  it('decodes UTF-8 text when the Specific Character Set says ISO_IR 192', async () => {
+    const name = Uint8Array.from(Buffer.from('Müller^Zoë', 'utf8'));
+    const el = [...base.filter((x) => x.tag !== 0x00100010), { tag: 0x00080005, vr: 'CS', value: 'ISO_IR 192' }, { tag: 0x00100010, vr: 'PN', value: name }, pixelData(pixelBytes(values, 16))];
+    expect((await decodeDicom(writeDicom(el))).attributes.identifiers.patientName).toBe('Müller^Zoë');
+  });
+
   it('ignores extra pixel bytes with a warning and refuses missing ones', async () => {
     const extra = await decodeDicom(writeDicom([...imageElements({ rows: 1, columns: 2 }), pixelData(pixelBytes([1, 2, 3, 4], 16))]));
     expect(Array.from(extra.pixels)).toEqual([1, 2]);
