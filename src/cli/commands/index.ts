@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { registerAudit } from './audit.js';
 import { registerDataCheck } from './data-check.js';
 import { registerModelsDescribe } from './models-describe.js';
 import { registerTrain } from './train.js';
 
 /** Each entry adds one subcommand to the program. Add a line per command file. */
 export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerAudit,
   registerDataCheck,
   registerModelsDescribe,
   registerTrain,

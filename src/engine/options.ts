@@ -1,0 +1,96 @@
+/**
+ * Engine options with their defaults, written once and validated at the edge.
+ */
+import { availableParallelism } from 'node:os';
+import { type Logger, silentLogger } from '../core/types.js';
+import { engineErrors } from './messages.js';
+
+/** Options of `loadOnnxModel`. Every field is optional; defaults are in `resolveEngineOptions`. */
+export interface EngineOptions {
+  /** A display name for messages and `info.name` (default: the file name, or "model" for bytes). */
+  readonly name?: string;
+  /** Image size [height, width]: required when the model's spatial size is dynamic; default: the model's own. */
+  readonly inputSize?: readonly [number, number];
+  /** Graph output holding the logits (default: the model's only output, or the first [N, K] one). */
+  readonly output?: string;
+  /** onnxruntime intra-op threads (default: all cores, `os.availableParallelism()`). */
+  readonly threads?: number;
+  /**
+   * Memory budget in MiB for the activations of one engine call (weights not included); calls are split
+   * into sub-batches that fit (default 2048). See docs/engine.md for how bytes per image are estimated.
+   */
+  readonly memoryBudgetMiB?: number;
+  /** Largest sub-batch regardless of the budget (default 32): big CPU batches buy nothing. */
+  readonly maxBatch?: number;
+  /**
+   * Check at load time that every op on the gradient path has a gradient rule, so an unsupported model
+   * fails early with all its unsupported ops listed (default true). Set false for predict-only use.
+   */
+  readonly checkGradients?: boolean;
+  /**
+   * Sessions kept at once (default 6); the least recently used is released beyond that. Each holds a copy
+   * of the weights, so this bounds memory when many graph variants and image sizes are used.
+   */
+  readonly maxSessions?: number;
+  /** onnxruntime's CPU memory arena (default false: lower peak RSS, same speed in our measurements). */
+  readonly cpuArena?: boolean;
+  /** Write onnxruntime profiles (chrome-trace JSON) with this file prefix, one per session; off by default. */
+  readonly profilePrefix?: string;
+  /** Where warnings go (default: dropped). */
+  readonly logger?: Logger;
+}
+
+/** `EngineOptions` with every default filled in. */
+export interface ResolvedEngineOptions {
+  readonly name: string;
+  readonly inputSize: readonly [number, number] | undefined;
+  readonly output: string | undefined;
+  readonly threads: number;
+  readonly memoryBudgetMiB: number;
+  readonly maxBatch: number;
+  readonly checkGradients: boolean;
+  readonly maxSessions: number;
+  readonly cpuArena: boolean;
+  readonly profilePrefix: string | undefined;
+  readonly logger: Logger;
+}
+
+/** Default memory budget per call, MiB. */
+export const defaultMemoryBudgetMiB = 2048;
+/** Default number of sessions kept at once. */
+export const defaultMaxSessions = 6;
+/** Default cap on the sub-batch size. */
+export const defaultMaxBatch = 32;
+
+function positiveInteger(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw engineErrors.badOption(name, value, 'a positive integer');
+}
+
+/** Validates options and fills in defaults. */
+export function resolveEngineOptions(options: EngineOptions, fallbackName: string): ResolvedEngineOptions {
+  positiveInteger('threads', options.threads);
+  positiveInteger('maxBatch', options.maxBatch);
+  positiveInteger('maxSessions', options.maxSessions);
+  if (options.memoryBudgetMiB !== undefined && !(options.memoryBudgetMiB > 0)) {
+    throw engineErrors.badOption('memoryBudgetMiB', options.memoryBudgetMiB, 'a positive number of MiB');
+  }
+  if (options.inputSize !== undefined) {
+    const [h, w] = options.inputSize;
+    if (options.inputSize.length !== 2 || !Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
+      throw engineErrors.badOption('inputSize', options.inputSize, '[height, width] in pixels');
+    }
+  }
+  return {
+    name: options.name ?? fallbackName,
+    inputSize: options.inputSize ? [options.inputSize[0], options.inputSize[1]] : undefined,
+    output: options.output,
+    threads: options.threads ?? availableParallelism(),
+    memoryBudgetMiB: options.memoryBudgetMiB ?? defaultMemoryBudgetMiB,
+    maxBatch: options.maxBatch ?? defaultMaxBatch,
+    checkGradients: options.checkGradients ?? true,
+    maxSessions: options.maxSessions ?? defaultMaxSessions,
+    cpuArena: options.cpuArena ?? false,
+    profilePrefix: options.profilePrefix,
+    logger: options.logger ?? silentLogger,
+  };
+}

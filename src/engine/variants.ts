@@ -1,0 +1,95 @@
+/**
+ * The graph variants the engine runs, generated from the forward model on demand: the forward graph
+ * itself and backward graphs made by the autodiff driver (input gradient, guided gradient, activations
+ * and gradients at a set of layers, weight gradients). Each is specialised to one image size.
+ */
+import { differentiate } from '../graph/autodiff/differentiate.js';
+import type { Model, ValueInfo } from '../graph/ir.js';
+import type { ShapeTable } from '../graph/shapes.js';
+import type { ImageInput } from './inspect.js';
+
+/** A variant request: what the graph must compute. */
+export type VariantSpec =
+  | { readonly kind: 'forward' }
+  | { readonly kind: 'input-gradient'; readonly guided: boolean }
+  | { readonly kind: 'layers'; readonly layers: readonly string[] }
+  | { readonly kind: 'weights'; readonly training: boolean };
+
+/** A generated variant: the names of the values to feed and fetch (the graph travels separately). */
+export interface Variant {
+  readonly id: string;
+  /** Name of the one-hot seed input ([N, K]); undefined for the forward graph. */
+  readonly seedInput: string | undefined;
+  /** Output name of the logits. */
+  readonly logits: string;
+  /** Output name of d(target logit)/d(input), for input-gradient variants. */
+  readonly inputGradient: string | undefined;
+  /** Output names of activations and gradients per layer tensor, for layer variants. */
+  readonly activations: Readonly<Record<string, string>>;
+  readonly gradients: Readonly<Record<string, string>>;
+  /** Weights turned into inputs (weight variants), in the order the graph lists them. */
+  readonly weightInputs: readonly string[];
+}
+
+/** A variant with its graph, as generated. */
+export interface GeneratedVariant {
+  readonly variant: Variant;
+  readonly model: Model;
+  readonly generateMs: number;
+}
+
+/** A stable id for a spec (layer sets are order-independent). */
+export function variantId(spec: VariantSpec): string {
+  switch (spec.kind) {
+    case 'forward':
+      return 'forward';
+    case 'input-gradient':
+      return spec.guided ? 'guided-gradient' : 'input-gradient';
+    case 'layers':
+      return `layers:${[...new Set(spec.layers)].sort().join('|')}`;
+    case 'weights':
+      return spec.training ? 'weights-training' : 'weights-inference';
+  }
+}
+
+/** The model with its image input's spatial dims fixed to `size` (batch left as it was). */
+export function withImageSize(model: Model, input: ImageInput, size: readonly [number, number]): Model {
+  const inputs: ValueInfo[] = model.graph.inputs.map((v) =>
+    v.name === input.name ? { ...v, shape: [input.shape[0] ?? 'batch', input.channels, size[0], size[1]] } : v,
+  );
+  return { ...model, graph: { ...model.graph, inputs } };
+}
+
+/** Generates the graph for `spec` from the forward model (already fixed to one image size). */
+export function generateVariant(
+  model: Model,
+  input: ImageInput,
+  logits: string,
+  spec: VariantSpec,
+  shapes: ShapeTable | undefined,
+): GeneratedVariant {
+  const t0 = performance.now();
+  const id = variantId(spec);
+  if (spec.kind === 'forward') {
+    const outputs = model.graph.outputs.filter((o) => o.name === logits);
+    const variant: Variant = { id, seedInput: undefined, logits, inputGradient: undefined, activations: {}, gradients: {}, weightInputs: [] };
+    return { variant, model: { ...model, graph: { ...model.graph, outputs } }, generateMs: performance.now() - t0 };
+  }
+  const shapeOption = shapes ? { shapes } : {};
+  const result =
+    spec.kind === 'input-gradient'
+      ? differentiate(model, { output: logits, inputs: [input.name], mode: { guided: spec.guided }, ...shapeOption })
+      : spec.kind === 'layers'
+        ? differentiate(model, { output: logits, tensors: [...new Set(spec.layers)], ...shapeOption })
+        : differentiate(model, { output: logits, weights: true, mode: { training: spec.training }, ...shapeOption });
+  const variant: Variant = {
+    id,
+    seedInput: result.seedInput,
+    logits,
+    inputGradient: spec.kind === 'input-gradient' ? result.gradients[input.name] : undefined,
+    activations: result.activations,
+    gradients: result.gradients,
+    weightInputs: result.weightInputs,
+  };
+  return { variant, model: result.model, generateMs: performance.now() - t0 };
+}

@@ -1,0 +1,82 @@
+/**
+ * Optimisers updating parameters in place from gradients: Adam (Kingma & Ba 2015,
+ * https://arxiv.org/abs/1412.6980; Keras defaults beta1 0.9, beta2 0.999, epsilon 1e-7) and SGD with
+ * momentum (PyTorch's form: v = mu v + g, p -= lr v). Their state is plain typed arrays, for checkpoints.
+ */
+import { modelErrors } from '../messages.js';
+
+/** Optimiser settings as recorded on the model card. */
+export type OptimizerConfig =
+  | { readonly kind: 'adam'; readonly learningRate: number; readonly beta1?: number; readonly beta2?: number; readonly epsilon?: number; readonly weightDecay?: number }
+  | { readonly kind: 'sgd'; readonly learningRate: number; readonly momentum?: number; readonly weightDecay?: number };
+
+/** Serializable optimiser state: step count and per-parameter slots (Adam m and v; SGD velocity). */
+export interface OptimizerState {
+  readonly step: number;
+  readonly slots: Readonly<Record<string, readonly Float32Array[]>>;
+}
+
+/** Updates parameters from their gradients. */
+export interface Optimizer {
+  readonly config: OptimizerConfig;
+  /** Applies one update to every parameter that has a gradient. */
+  update(parameters: ReadonlyMap<string, Float32Array>, gradients: Readonly<Record<string, Float32Array>>, learningRate?: number): void;
+  state(): OptimizerState;
+}
+
+/** Creates an optimiser, optionally restoring its state from a checkpoint. */
+export function createOptimizer(config: OptimizerConfig, restored?: OptimizerState): Optimizer {
+  if (!(config.learningRate > 0)) throw modelErrors.badOption('learningRate', config.learningRate, 'a positive number');
+  let step = restored?.step ?? 0;
+  const slots = new Map<string, Float32Array[]>(Object.entries(restored?.slots ?? {}).map(([k, v]) => [k, v.map((a) => Float32Array.from(a))]));
+  const slotsOf = (name: string, size: number, count: number): Float32Array[] => {
+    let s = slots.get(name);
+    if (!s) {
+      s = Array.from({ length: count }, () => new Float32Array(size));
+      slots.set(name, s);
+    }
+    return s;
+  };
+  return {
+    config,
+    update(parameters, gradients, learningRate = config.learningRate) {
+      step += 1;
+      const decay = config.weightDecay ?? 0;
+      if (config.kind === 'adam') {
+        const b1 = config.beta1 ?? 0.9;
+        const b2 = config.beta2 ?? 0.999;
+        const eps = config.epsilon ?? 1e-7;
+        // Bias corrections folded into the step size (the Keras / paper formulation).
+        const alpha = (learningRate * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
+        for (const [name, g] of Object.entries(gradients)) {
+          const p = parameters.get(name);
+          if (!p) continue;
+          const [m, v] = slotsOf(name, p.length, 2) as [Float32Array, Float32Array];
+          for (let i = 0; i < p.length; i++) {
+            const gi = g[i]! + decay * p[i]!;
+            const mi = b1 * m[i]! + (1 - b1) * gi;
+            const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = p[i]! - (alpha * mi) / (Math.sqrt(vi) + eps);
+          }
+        }
+        return;
+      }
+      const mu = config.momentum ?? 0.9;
+      for (const [name, g] of Object.entries(gradients)) {
+        const p = parameters.get(name);
+        if (!p) continue;
+        const [vel] = slotsOf(name, p.length, 1) as [Float32Array];
+        for (let i = 0; i < p.length; i++) {
+          const vi = mu * vel[i]! + g[i]! + decay * p[i]!;
+          vel[i] = vi;
+          p[i] = p[i]! - learningRate * vi;
+        }
+      }
+    },
+    state() {
+      return { step, slots: Object.fromEntries(slots) };
+    },
+  };
+}

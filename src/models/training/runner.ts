@@ -1,0 +1,137 @@
+/**
+ * `TrainingRunner`: a built model's parameters held in memory, one onnxruntime session for the training
+ * step (weight gradients + running-statistic updates from one run) and one for forward passes with the
+ * current weights. The trainer drives it; tests use it to check gradients against PyTorch.
+ */
+import { createGraphSession, type GraphSession, type TensorValue } from '../../engine/training-session.js';
+import type { Model, Tensor } from '../../graph/ir.js';
+import type { BuiltModel } from '../architecture.js';
+import type { LossFunction } from './losses.js';
+import type { Optimizer } from './optimizers.js';
+import { buildTrainingGraph, parametersAsInputs, type TrainingGraph } from './training-graph.js';
+
+/** What one training pass returns. */
+export interface GradientPass {
+  readonly loss: number;
+  /** The raw output (loss input) of the batch. */
+  readonly output: TensorValue;
+  readonly gradients: Readonly<Record<string, Float32Array>>;
+  /** Running statistics as updated by this batch (not yet applied). */
+  readonly updates: Readonly<Record<string, Float32Array>>;
+}
+
+/** Options of `TrainingRunner.create`. */
+export interface TrainingRunnerOptions {
+  readonly threads?: number;
+  /** Starting parameter values (a checkpoint); default: the built model's initializers. */
+  readonly parameters?: ReadonlyMap<string, Float32Array>;
+}
+
+/** Parameters + training and forward sessions of one built model. */
+export class TrainingRunner {
+  private forward: Promise<GraphSession> | undefined;
+
+  private constructor(
+    readonly built: BuiltModel,
+    readonly loss: LossFunction,
+    readonly graph: TrainingGraph,
+    private readonly session: GraphSession,
+    /** Current values of every parameter (weights and statistics), updated in place. */
+    readonly parameters: Map<string, Float32Array>,
+    private readonly threads: number | undefined,
+  ) {}
+
+  /** Generates the training graph of `built` for `loss` and builds its session. */
+  static async create(built: BuiltModel, loss: LossFunction, options: TrainingRunnerOptions = {}): Promise<TrainingRunner> {
+    const graph = buildTrainingGraph(built.model, built.trainOutput, built.parameters, loss);
+    const session = await createGraphSession(graph.model, { name: `${built.architecture} training step`, ...(options.threads ? { threads: options.threads } : {}) });
+    const byName = new Map(built.model.graph.initializers.map((t) => [t.name, t]));
+    const parameters = new Map<string, Float32Array>();
+    for (const p of built.parameters) {
+      const start = options.parameters?.get(p.name) ?? (byName.get(p.name)!.data as Float32Array);
+      parameters.set(p.name, Float32Array.from(start));
+    }
+    return new TrainingRunner(built, loss, graph, session, parameters, options.threads);
+  }
+
+  /** Loss, output, weight gradients and running-statistic updates of one batch (nothing is changed). */
+  async pass(input: TensorValue, targets: readonly Float32Array[]): Promise<GradientPass> {
+    const g = this.graph;
+    const feeds: Record<string, TensorValue> = { [this.built.inputName]: input };
+    for (const name of [...g.weights, ...g.statistics]) {
+      const data = this.parameters.get(name)!;
+      feeds[name] = { data, dims: this.dims(name) };
+    }
+    const outputDims = [input.dims[0]!, ...this.outputDims().slice(1)];
+    const targetDims = this.loss.targetDims(outputDims);
+    targets.forEach((t, i) => {
+      feeds[g.targets[i]!] = { data: t, dims: targetDims[i]!.map((d) => (typeof d === 'number' ? d : input.dims[0]!)) };
+    });
+    const fetch = [g.output, ...g.weights.map((w) => g.gradients[w]!), ...Object.values(g.updates)];
+    const out = await this.session.run(feeds, fetch);
+    const output = out[g.output]!;
+    const gradients: Record<string, Float32Array> = {};
+    for (const w of g.weights) gradients[w] = out[g.gradients[w]!]!.data;
+    const updates: Record<string, Float32Array> = {};
+    for (const [stat, name] of Object.entries(g.updates)) updates[stat] = out[name]!.data;
+    return { loss: this.loss.value(output, targets), output, gradients, updates };
+  }
+
+  /** One optimisation step: pass, optimiser update, running statistics replaced. Returns the loss and output. */
+  async step(input: TensorValue, targets: readonly Float32Array[], optimizer: Optimizer, learningRate?: number): Promise<{ loss: number; output: TensorValue }> {
+    const result = await this.pass(input, targets);
+    optimizer.update(this.parameters, result.gradients, learningRate);
+    for (const [name, value] of Object.entries(result.updates)) this.parameters.get(name)!.set(value);
+    return { loss: result.loss, output: result.output };
+  }
+
+  /** Forward pass with the current weights (BatchNorm in inference mode): the graph output and the raw output. */
+  async predict(input: TensorValue): Promise<{ output: TensorValue; raw: TensorValue }> {
+    const session = await (this.forward ??= createGraphSession(
+      parametersAsInputs(this.built.model, [...this.parameters.keys()], this.built.trainOutput === this.built.outputName ? [] : [this.built.trainOutput]),
+      { name: `${this.built.architecture} forward`, ...(this.threads ? { threads: this.threads } : {}) },
+    ));
+    const feeds: Record<string, TensorValue> = { [this.built.inputName]: input };
+    for (const [name, data] of this.parameters) feeds[name] = { data, dims: this.dims(name) };
+    const fetch = [...new Set([this.built.outputName, this.built.trainOutput])];
+    const out = await session.run(feeds, fetch);
+    return { output: out[this.built.outputName]!, raw: out[this.built.trainOutput]! };
+  }
+
+  /** The model with the current parameter values as its initializers. */
+  toModel(): Model {
+    return withParameters(this.built.model, this.parameters);
+  }
+
+  /** A copy of the current parameter values. */
+  snapshot(): Map<string, Float32Array> {
+    return new Map([...this.parameters].map(([k, v]) => [k, Float32Array.from(v)]));
+  }
+
+  /** Replaces the current parameter values (e.g. with the best checkpoint). */
+  restore(values: ReadonlyMap<string, Float32Array>): void {
+    for (const [k, v] of values) this.parameters.get(k)?.set(v);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+    if (this.forward) await (await this.forward).dispose();
+  }
+
+  private dims(name: string): readonly number[] {
+    return this.built.parameters.find((p) => p.name === name)?.dims ?? [];
+  }
+
+  private outputDims(): (number | string | null)[] {
+    return this.graph.model.graph.outputs.find((o) => o.name === this.graph.output)?.shape ?? [];
+  }
+}
+
+/** `model` with initializers replaced by `values` where given (others kept). */
+export function withParameters(model: Model, values: ReadonlyMap<string, Float32Array>): Model {
+  const initializers: Tensor[] = model.graph.initializers.map((t) => {
+    const v = values.get(t.name);
+    return v ? { ...t, data: Float32Array.from(v) } : t;
+  });
+  return { ...model, graph: { ...model.graph, initializers } };
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import { decodeModel } from '../../src/graph/onnx-io.js';
+import { buildSmallCnn } from '../../src/models/architectures/small-cnn.js';
+import { importModel } from '../../src/models/imported.js';
+import { softmaxCrossEntropy } from '../../src/models/training/losses.js';
+import { createOptimizer } from '../../src/models/training/optimizers.js';
+import { TrainingRunner } from '../../src/models/training/runner.js';
+import type { BuiltModel } from '../../src/models/architecture.js';
+import { oraclePath } from '../helpers/oracle.js';
+import { hasTorch, relativeError, torchReference } from './helpers.js';
+
+function batch(seed: number, dims: [number, number, number, number]): { data: Float32Array; dims: number[] } {
+  const rng = createRng(seed);
+  const data = new Float32Array(dims[0] * dims[1] * dims[2] * dims[3]);
+  for (let i = 0; i < data.length; i++) data[i] = 2 * rng.uniform() - 1;
+  return { data, dims };
+}
+
+function targets(n: number, k: number): Float32Array {
+  const t = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) t[i * k + (i % k)] = 1 / n;
+  return t;
+}
+
+async function compareWithTorch(built: BuiltModel, input: { data: Float32Array; dims: number[] }): Promise<{ grad: number; stats: number; loss: number }> {
+  const runner = await TrainingRunner.create(built, softmaxCrossEntropy, { threads: 1 });
+  const t = targets(input.dims[0]!, 2);
+  const ours = await runner.pass(input, [t]);
+  await runner.dispose();
+  const weights = Object.keys(ours.gradients);
+  const ref = torchReference(built.model, built.trainOutput, input, t, weights);
+  let grad = 0;
+  for (const w of weights) grad = Math.max(grad, relativeError(ours.gradients[w]!, ref.gradients[w]!));
+  let stats = 0;
+  for (const [name, v] of Object.entries(ours.updates)) stats = Math.max(stats, relativeError(v, ref.updates[name]!));
+  return { grad, stats, loss: Math.abs(ours.loss - ref.loss) };
+}
+
+describe.runIf(hasTorch())('weight gradients match PyTorch autograd', () => {
+  it('small CNN with BatchNorm in training mode (gradients and running statistics)', async () => {
+    const built = buildSmallCnn({ inputSize: 32, width: 4, seed: 3, channels: 3 });
+    const r = await compareWithTorch(built, batch(1, [4, 3, 32, 32]));
+    expect(r.loss).toBeLessThan(1e-5);
+    expect(r.grad).toBeLessThan(1e-4);
+    expect(r.stats).toBeLessThan(1e-5);
+  });
+
+  it('the tiny oracle InceptionV3-like model', async () => {
+    const model = decodeModel(readFileSync(oraclePath('saliency/tiny_inception.onnx')), 'tiny_inception.onnx');
+    const built = importModel(model);
+    const r = await compareWithTorch(built, batch(2, [3, 3, 64, 64]));
+    expect(r.loss).toBeLessThan(1e-5);
+    expect(r.grad).toBeLessThan(1e-4);
+  });
+});
+
+describe('training step', () => {
+  it('Adam steps on a fixed batch reduce the loss of the small CNN', async () => {
+    const built = buildSmallCnn({ inputSize: 32, width: 4, seed: 5, channels: 3 });
+    const runner = await TrainingRunner.create(built, softmaxCrossEntropy, { threads: 1 });
+    const input = batch(7, [8, 3, 32, 32]);
+    const t = targets(8, 2);
+    const optimizer = createOptimizer({ kind: 'adam', learningRate: 3e-3 });
+    const first = await runner.step(input, [t], optimizer);
+    let last = first.loss;
+    for (let i = 0; i < 5; i++) last = (await runner.step(input, [t], optimizer)).loss;
+    await runner.dispose();
+    expect(last).toBeLessThan(first.loss * 0.8);
+  });
+
+  it('SGD with momentum also reduces it', async () => {
+    const built = buildSmallCnn({ inputSize: 32, width: 4, seed: 5, channels: 3 });
+    const runner = await TrainingRunner.create(built, softmaxCrossEntropy, { threads: 1 });
+    const input = batch(7, [8, 3, 32, 32]);
+    const t = targets(8, 2);
+    const optimizer = createOptimizer({ kind: 'sgd', learningRate: 0.05, momentum: 0.9 });
+    const first = await runner.step(input, [t], optimizer);
+    let last = first.loss;
+    for (let i = 0; i < 5; i++) last = (await runner.step(input, [t], optimizer)).loss;
+    await runner.dispose();
+    expect(last).toBeLessThan(first.loss);
+  });
+});

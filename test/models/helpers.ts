@@ -1,0 +1,61 @@
+/** Shared helpers of the models tests: the PyTorch reference runner. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeModel } from '../../src/graph/onnx-io.js';
+import type { Model } from '../../src/graph/ir.js';
+
+const debianPython = '/usr/bin/python3';
+
+/** True when Debian's python3 with torch and onnx is available. */
+export function hasTorch(): boolean {
+  if (!existsSync(debianPython)) return false;
+  const r = spawnSync(debianPython, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+/** What the reference computes. */
+export interface TorchReference {
+  loss: number;
+  gradients: Record<string, Float32Array>;
+  updates: Record<string, Float32Array>;
+}
+
+/** Runs test/models/torch_reference.py on a model, input and softmax-CE target. */
+export function torchReference(model: Model, output: string, input: { data: Float32Array; dims: number[] }, target: Float32Array, weights: readonly string[]): TorchReference {
+  const dir = mkdtempSync(path.join(tmpdir(), 'heatcheck-torch-'));
+  try {
+    writeFileSync(path.join(dir, 'model.onnx'), encodeModel(model));
+    writeFileSync(path.join(dir, 'input.bin'), new Uint8Array(input.data.buffer, input.data.byteOffset, input.data.byteLength));
+    writeFileSync(path.join(dir, 'target.bin'), new Uint8Array(target.buffer, target.byteOffset, target.byteLength));
+    writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ input: input.dims, output, loss: 'softmax-cross-entropy', weights }));
+    const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
+    const r = spawnSync(debianPython, [script, dir], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`torch reference failed: ${r.stderr}`);
+    const parsed = JSON.parse(r.stdout.trim().split('\n').pop()!) as { loss: number; gradients: Record<string, string>; updates: Record<string, string> };
+    const decode = (b64: string) => {
+      const bytes = Buffer.from(b64, 'base64');
+      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    };
+    return {
+      loss: parsed.loss,
+      gradients: Object.fromEntries(Object.entries(parsed.gradients).map(([k, v]) => [k, decode(v)])),
+      updates: Object.fromEntries(Object.entries(parsed.updates).map(([k, v]) => [k, decode(v)])),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Largest |a - b| relative to the largest |b| (1 when b is all zero and a is not). */
+export function relativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return scale === 0 ? (diff === 0 ? 0 : 1) : diff / scale;
+}
