@@ -10,3 +10,4 @@ export * from './saliency/index.js';
 export * from './engine/index.js';
 export * from './criteria/index.js';
 export * from './config/index.js';
+export * from './report/index.js';

@@ -1,0 +1,143 @@
+/**
+ * SmoothGrad (Smilkov et al. 2017) as a wrapper: `smooth(method)` is a method that averages `method`'s raw
+ * maps over noisy copies of each image (PAIR `GetSmoothedMask`: Gaussian noise with standard deviation
+ * `noiseFraction * (max - min)` of the image, `samples` copies, and with `magnitude` the mean of squares).
+ * SmoothGrad is `smooth(gradient)`, Smooth IG is `smooth(integratedGradients)` (Captum's NoiseTunnel).
+ *
+ * Noise is seeded: the copy s of image i draws from `createRng(seed).fork(key_i).fork(s)`, so results do
+ * not depend on batching. The key is the image's content hash with `commonRandomNumbers` (the same image
+ * gets the same noise under every model, removing noise from model comparisons), else the model name and
+ * the image's position in the batch.
+ */
+import { itemSize, makeBatch } from '../core/batch.js';
+import { stableHash } from '../core/hash.js';
+import { createRng } from '../core/rng.js';
+import { defineMethod, imageRange, rows } from './method.js';
+import { saliencyErrors } from './messages.js';
+import type { SaliencyAttribution, SaliencyAttributionRequest, SaliencyMethodInfo, SaliencyMethod } from './types.js';
+
+/** Options `smooth` adds to a method; defaults are PAIR's (the paper's). */
+export interface SmoothOptions {
+  /** Noisy copies per image (default 25). */
+  readonly samples: number;
+  /** Noise standard deviation as a fraction of the image's value range (default 0.15). */
+  readonly noiseFraction: number;
+  /** Average squared maps (default true, PAIR's and the paper's) instead of the maps. */
+  readonly magnitude: boolean;
+  /** Seed of the noise (default 0). */
+  readonly seed: number;
+  /** Key the noise by image content so every model sees the same noise for the same image (default false). */
+  readonly commonRandomNumbers: boolean;
+}
+
+/** PAIR's smoothing defaults. */
+export const defaultSmoothOptions: SmoothOptions = Object.freeze({
+  samples: 25,
+  noiseFraction: 0.15,
+  magnitude: true,
+  seed: 0,
+  commonRandomNumbers: false,
+});
+
+/** How the smoothed method presents itself: id, name, paper, and default overrides. */
+export interface SmoothIdentity<O extends object> {
+  readonly id: string;
+  readonly name: string;
+  readonly paper?: string;
+  readonly defaults?: Partial<O & SmoothOptions>;
+}
+
+/** Wraps a method into its SmoothGrad version (a method with the same signature plus `SmoothOptions`). */
+export function smooth<O extends object>(method: SaliencyMethod<O>, identity: SmoothIdentity<O>): SaliencyMethod<O & SmoothOptions> {
+  const inner = method.info;
+  const info: SaliencyMethodInfo<O & SmoothOptions> = Object.freeze({
+    id: identity.id,
+    name: identity.name,
+    paper: identity.paper ?? 'https://arxiv.org/abs/1706.03825',
+    needs: inner.needs,
+    defaults: Object.freeze({ ...inner.defaults, ...defaultSmoothOptions, ...identity.defaults } as O & SmoothOptions),
+    finalize: inner.finalize,
+    stochastic: true,
+  });
+
+  const validate = (options: O & SmoothOptions): void => {
+    const { samples, noiseFraction, magnitude, seed, commonRandomNumbers } = options;
+    if (!Number.isInteger(samples) || samples < 1) throw saliencyErrors.badOption(info.id, 'samples', samples, 'a positive integer');
+    if (!(noiseFraction >= 0) || !Number.isFinite(noiseFraction)) throw saliencyErrors.badOption(info.id, 'noiseFraction', noiseFraction, 'a finite number >= 0');
+    if (typeof magnitude !== 'boolean') throw saliencyErrors.badOption(info.id, 'magnitude', magnitude, 'true or false');
+    if (!Number.isSafeInteger(seed)) throw saliencyErrors.badOption(info.id, 'seed', seed, 'a safe integer');
+    if (typeof commonRandomNumbers !== 'boolean') throw saliencyErrors.badOption(info.id, 'commonRandomNumbers', commonRandomNumbers, 'true or false');
+    // The wrapped method checks its own options.
+    const own: Record<string, unknown> = {};
+    for (const key of Object.keys(inner.defaults)) own[key] = (options as Record<string, unknown>)[key];
+    method.resolve(own as Partial<O>);
+  };
+
+  const attribute = async (request: SaliencyAttributionRequest<O & SmoothOptions>): Promise<SaliencyAttribution> => {
+    const { batch, options, batchSize } = request;
+    const { samples, noiseFraction, magnitude } = options;
+    const n = batch.shape[0];
+    const per = itemSize(batch);
+    const base = createRng(options.seed);
+    const keys = Array.from({ length: n }, (_, i) =>
+      options.commonRandomNumbers ? stableHash(rows(batch, i, i + 1).data) : `${request.model.info.name}#${i}`,
+    );
+    const sigmas = Array.from({ length: n }, (_, i) => {
+      const { min, max } = imageRange(batch, i);
+      return noiseFraction * (max - min);
+    });
+    let sums: Float64Array | undefined;
+    let mapShape: readonly [number, number, number] | undefined;
+    const items = n * samples;
+    // Noisy copies of all images are packed together; the wrapped method batches its own passes.
+    for (let start = 0; start < items; start += batchSize) {
+      const end = Math.min(items, start + batchSize);
+      const count = end - start;
+      const noisy = new Float32Array(count * per);
+      const clean = new Float32Array(count * per);
+      const targets = new Int32Array(count);
+      const noise = new Float64Array(per);
+      for (let j = 0; j < count; j++) {
+        const image = Math.floor((start + j) / samples);
+        const sample = (start + j) % samples;
+        const x = batch.data.subarray(image * per, (image + 1) * per);
+        if (sigmas[image]! > 0) base.fork(keys[image]!).fork(sample).fillNormal(noise, 0, sigmas[image]!);
+        else noise.fill(0);
+        for (let v = 0; v < per; v++) noisy[j * per + v] = x[v]! + noise[v]!;
+        clean.set(x, j * per);
+        targets[j] = request.targets[image]!;
+      }
+      const shape = [count, batch.shape[1], batch.shape[2], batch.shape[3]] as const;
+      const result = await method.attribute({
+        ...request,
+        batch: makeBatch(noisy, shape),
+        reference: makeBatch(clean, shape),
+        targets,
+        options,
+        progress: (units) => request.progress(units / samples),
+      });
+      const [, c, h, w] = result.maps.shape;
+      const mapSize = c * h * w;
+      if (!sums) {
+        sums = new Float64Array(n * mapSize);
+        mapShape = [c, h, w];
+      }
+      const data = result.maps.data;
+      for (let j = 0; j < count; j++) {
+        const image = Math.floor((start + j) / samples);
+        const offset = image * mapSize;
+        for (let v = 0; v < mapSize; v++) {
+          const a = data[j * mapSize + v]!;
+          sums[offset + v]! += magnitude ? a * a : a;
+        }
+      }
+    }
+    const [c, h, w] = mapShape!;
+    const out = new Float32Array(sums!.length);
+    for (let k = 0; k < out.length; k++) out[k] = sums![k]! / samples;
+    return { maps: makeBatch(out, [n, c, h, w]) };
+  };
+
+  return defineMethod(info, attribute, validate);
+}
+
