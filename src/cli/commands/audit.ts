@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { parseConfigText, parseSetOverride, resolveConfig, type ConfigLayer } from '../../config/index.js';
-import { demoBuildOptions, demoConfigLayer, runAudit } from '../../jobs/audit.js';
+import { demoBuildOptions, demoConfigLayer, demoTrainingOverrides, runAudit } from '../../jobs/audit.js';
+import { writeRunReport } from '../../jobs/report.js';
 import { createProgress } from '../progress.js';
 
 interface AuditFlags {
@@ -64,14 +65,17 @@ export function registerAudit(program: Command): void {
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
         baseDir: flags.config ? path.dirname(path.resolve(flags.config)) : process.cwd(),
         onProgress: progress,
-        ...(flags.demo ? { label: flags.fast ? 'demo --fast' : 'demo', buildOptions: demoBuildOptions } : {}),
+        ...(flags.demo ? { label: flags.fast ? 'demo --fast' : 'demo', buildOptions: demoBuildOptions, trainingOverrides: demoTrainingOverrides(flags.fast ? 'fast' : 'full') } : {}),
       });
       progress.finish();
+      // The results stand without the report, so a rendering failure is a warning (re-run: heatcheck report).
+      const report = await writeRunReport({ runDir: run.outDir }).catch((error: Error) => void process.stderr.write(`warning: report not written: ${error.message}\n`));
+      const files = { ...run.files, ...(report ? { report: report.html, summary: report.markdown } : {}) };
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ outDir: run.outDir, files: run.files, verdicts: run.verdicts, warnings: run.results.warnings }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ outDir: run.outDir, files, verdicts: run.verdicts, warnings: run.results.warnings }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`${run.verdictText}\n\nresults: ${run.files.results}\nper-image: ${run.files.perImage}\n${run.files.maps ? `maps: ${run.files.maps}\n` : ''}`);
+      process.stdout.write(`${run.verdictText}\n\nresults: ${run.files.results}\nper-image: ${run.files.perImage}\n${run.files.maps ? `maps: ${run.files.maps}\n` : ''}${report ? `report: ${report.html}\nsummary: ${report.markdown}\n` : ''}`);
       for (const w of run.results.warnings as string[]) process.stderr.write(`warning: ${w}\n`);
     });
 }
