@@ -6,7 +6,7 @@
  */
 import { emit1, pad, reduceSum, slice } from '../helpers.js';
 import type { GradContext, GradientRule } from '../rule.js';
-import { attrInts, attrString, constantInput, normAxis, requireDim, requireShape, unsupportedVariantError } from './rule-utils.js';
+import { attrInts, attrString, constantInput, firstInputGradient, incomingGradient, normAxis, requireDim, requireShape, unsupportedVariantError } from './rule-utils.js';
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -36,9 +36,8 @@ export const padRule: GradientRule = {
   opTypes: ['Pad'],
   backward(ctx) {
     const { node } = ctx;
-    const dy = ctx.outputGrads[0];
-    const rest = node.inputs.slice(1).map(() => undefined);
-    if (!dy || !ctx.needsGrad[0]) return [undefined, ...rest];
+    const dy = incomingGradient(ctx);
+    if (!dy) return firstInputGradient(ctx, undefined);
     const x = node.inputs[0]!;
     const mode = attrString(node, 'mode', 'constant');
     if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge') throw unsupportedVariantError(ctx, `Pad mode "${mode}"`, 'constant, reflect, edge');
@@ -58,10 +57,10 @@ export const padRule: GradientRule = {
       const undo = [...begins.map((p) => Math.max(0, -p)), ...ends.map((p) => Math.max(0, -p))];
       const g = undo.some((p) => p > 0) ? pad(ctx, dy, undo) : dy;
       const sliced = begins.map((_, a) => a).filter((a) => begins[a]! > 0 || ends[a]! > 0);
-      if (sliced.length === 0) return [g, ...rest];
+      if (sliced.length === 0) return firstInputGradient(ctx, g);
       const starts = sliced.map((a) => Math.max(0, begins[a]!));
       const stops = sliced.map((a) => (ends[a]! > 0 ? -ends[a]! : INT64_MAX));
-      return [slice(ctx, g, starts, stops, sliced), ...rest];
+      return firstInputGradient(ctx, slice(ctx, g, starts, stops, sliced));
     }
     let g = dy;
     for (let a = 0; a < rank; a++) {
@@ -69,6 +68,6 @@ export const padRule: GradientRule = {
       if (begins[a]! < 0 || ends[a]! < 0) throw unsupportedVariantError(ctx, `negative pads in ${mode} mode`, 'non-negative pads');
       g = unpadAxis(ctx, g, a, rank, requireDim(ctx, x, a), begins[a]!, ends[a]!, mode);
     }
-    return [g, ...rest];
+    return firstInputGradient(ctx, g);
   },
 };

@@ -5,22 +5,21 @@
  */
 import { emit1, unsqueeze } from '../helpers.js';
 import type { GradientRule } from '../rule.js';
-import { attrInt, attrInts, constantInput } from './rule-utils.js';
+import { attrInt, attrInts, constantInput, firstInputGradient, incomingGradient } from './rule-utils.js';
 
 /** ReduceSum: dx = Expand(Unsqueeze(dy, axes), Shape(x)). */
 export const reduceSumRule: GradientRule = {
   opTypes: ['ReduceSum'],
   backward(ctx) {
     const { node } = ctx;
-    const dy = ctx.outputGrads[0];
-    const rest = node.inputs.slice(1).map(() => undefined);
-    if (!dy || !ctx.needsGrad[0]) return [undefined, ...rest];
+    const dy = incomingGradient(ctx);
+    if (!dy) return firstInputGradient(ctx, undefined);
     const x = node.inputs[0]!;
     const axes = (ctx.opset >= 13 ? constantInput(ctx, 1, 'the axes') : attrInts(node, 'axes')) ?? [];
-    if (axes.length === 0 && attrInt(node, 'noop_with_empty_axes', 0) === 1) return [dy, ...rest];
+    if (axes.length === 0 && attrInt(node, 'noop_with_empty_axes', 0) === 1) return firstInputGradient(ctx, dy);
     const keepdims = attrInt(node, 'keepdims', 1) === 1;
     // Reducing all axes without keepdims gives a scalar, which Expand broadcasts directly.
     const widened = keepdims || axes.length === 0 ? dy : unsqueeze(ctx, dy, axes);
-    return [emit1(ctx, 'Expand', [widened, emit1(ctx, 'Shape', [x])]), ...rest];
+    return firstInputGradient(ctx, emit1(ctx, 'Expand', [widened, emit1(ctx, 'Shape', [x])]));
   },
 };

@@ -10,7 +10,7 @@
  */
 import { emit1, floats, reduceSum, reshape, transpose } from '../helpers.js';
 import type { GradContext, GradientRule } from '../rule.js';
-import { attrFloats, attrInt, attrInts, attrString, constantInput, normAxis, notConstantError, requireDim, requireShape, unsupportedVariantError } from './rule-utils.js';
+import { attrFloats, attrInt, attrInts, attrString, constantInput, firstInputGradient, incomingGradient, normAxis, notConstantError, requireDim, requireShape, unsupportedVariantError } from './rule-utils.js';
 
 interface AxisOptions {
   mode: string;
@@ -124,9 +124,8 @@ export const resizeRule: GradientRule = {
   opTypes: ['Resize', 'Upsample'],
   backward(ctx) {
     const { node } = ctx;
-    const dy = ctx.outputGrads[0];
-    const rest = node.inputs.slice(1).map(() => undefined);
-    if (!dy || !ctx.needsGrad[0]) return [undefined, ...rest];
+    const dy = incomingGradient(ctx);
+    if (!dy) return firstInputGradient(ctx, undefined);
     const x = node.inputs[0]!;
     const rank = requireShape(ctx, x).length;
     const legacy = node.opType === 'Upsample' || ctx.opset < 11;
@@ -169,6 +168,6 @@ export const resizeRule: GradientRule = {
       g = applyAdjoint(ctx, g, axis, dims, m, inSize, outSize);
       dims[axis] = inSize;
     }
-    return [g, ...rest];
+    return firstInputGradient(ctx, g);
   },
 };

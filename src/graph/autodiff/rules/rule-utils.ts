@@ -167,3 +167,14 @@ export function scatterAlongAxis(ctx: GradContext, grad: string, axis: number, r
   picked.forEach((p, j) => (inverse[p] = j));
   return emit1(ctx, 'Gather', [withZero, int64s(ctx, inverse)], { axis: int(axis) });
 }
+
+/** Gradients of an op whose inputs after the first are settings (pads, axes, sizes, splits): `[dx, undefined, ...]`. */
+export function firstInputGradient(ctx: GradContext, dx: string | undefined): (string | undefined)[] {
+  return [dx, ...ctx.node.inputs.slice(1).map(() => undefined)];
+}
+
+/** The gradient reaching output 0 when input 0 needs one; undefined when there is nothing to do. */
+export function incomingGradient(ctx: GradContext): string | undefined {
+  const dy = ctx.outputGrads[0];
+  return dy && ctx.needsGrad[0] ? dy : undefined;
+}

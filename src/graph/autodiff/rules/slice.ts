@@ -6,7 +6,7 @@
  */
 import { pad } from '../helpers.js';
 import type { GradientRule } from '../rule.js';
-import { attrInts, constantInput, normAxis, requireDim, requireShape, scatterAlongAxis } from './rule-utils.js';
+import { attrInts, constantInput, firstInputGradient, incomingGradient, normAxis, requireDim, requireShape, scatterAlongAxis } from './rule-utils.js';
 
 // Exporters write "to the end" as INT32_MAX or INT64_MAX.
 const OPEN_END = 2 ** 31 - 1;
@@ -34,9 +34,8 @@ export const sliceRule: GradientRule = {
   opTypes: ['Slice'],
   backward(ctx) {
     const { node } = ctx;
-    const dy = ctx.outputGrads[0];
-    const rest = node.inputs.slice(1).map(() => undefined);
-    if (!dy || !ctx.needsGrad[0]) return [undefined, ...rest];
+    const dy = incomingGradient(ctx);
+    if (!dy) return firstInputGradient(ctx, undefined);
     const x = node.inputs[0]!;
     const rank = requireShape(ctx, x).length;
     let starts: number[];
@@ -76,6 +75,6 @@ export const sliceRule: GradientRule = {
       if (picked.length === size && picked.every((p, j) => p === j)) continue;
       grad = scatterAlongAxis(ctx, grad, axis, rank, size, picked);
     }
-    return [grad, ...rest];
+    return firstInputGradient(ctx, grad);
   },
 };
