@@ -4,11 +4,11 @@
  * with its 1-based file line so every later error can name it. Rows with the wrong field count are
  * errors, or problems when `skipBad` is set. Writing is atomic (temp file + rename).
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { DataError } from '../core/errors.js';
+import { writeFileAtomic } from './atomic.js';
 import { dataErrors, problemFrom, type DataProblem } from './problems.js';
 
 /** A column a reader needs: its canonical name, other spellings accepted, and whether it may be absent. */
@@ -105,18 +105,6 @@ export async function readCsv(file: string, options: ReadCsvOptions): Promise<Cs
     throw dataErrors.csvUnreadable(file, error);
   }
   return parseCsv(bytes, file, options);
-}
-
-/** Writes bytes to `file` atomically: a temp file in the same folder, then a rename over the target. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /** Formats a header and rows as CSV text (RFC 4180 quoting, `\n` line ends). */

@@ -3,7 +3,8 @@
  * its exports here.
  */
 export { decodeSiimRle, encodeSiimRle, siimRleExtent, type DecodeRleOptions } from './rle.js';
-export { formatCsv, parseCsv, readCsv, writeCsvAtomic, writeFileAtomic, type ColumnSpec, type CsvRow, type CsvTable, type ReadCsvOptions } from './csv.js';
+export { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
+export { formatCsv, parseCsv, readCsv, writeCsvAtomic, type ColumnSpec, type CsvRow, type CsvTable, type ReadCsvOptions } from './csv.js';
 export { dataErrors, problemFrom, type DataProblem, type Where } from './problems.js';
 export {
   datasetFromItems,
