@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProgressReporter } from '../core/types.js';
-import { criteriaSettings, type ConfigLayer, type ResolvedConfig } from '../config/index.js';
+import { criteriaSettings, type AuditConfig, type ConfigLayer, type ResolvedConfig } from '../config/index.js';
 import { formatVerdictTable, type PerImageRow, type Verdict, type VerdictTable } from '../criteria/index.js';
 import { architectureInfo } from '../models/index.js';
 import { writeJsonAtomic } from './atomic.js';
@@ -36,6 +36,8 @@ export interface AuditOptions {
   readonly label?: string;
   /** Extra builder options by architecture for models trained here (the demo's small U-Net); recorded in results. */
   readonly buildOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Training settings by architecture over the config's `models.training` (the demo's U-Net); recorded in results. */
+  readonly trainingOverrides?: Readonly<Record<string, Partial<AuditConfig['models']['training']>>>;
 }
 
 /** What `runAudit` produced. */
@@ -66,7 +68,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
     }
     return stateNames(await readAuditModel(model.id, model.source.onnx, model.source.card ?? null, config.dataset.imageSize));
   };
-  const plan = await buildAuditPlan({ config, settings, dataset, baseDir, dirs, ...(options.buildOptions ? { buildOptions: options.buildOptions } : {}), ...(options.onProgress ? { reporter: options.onProgress } : {}) }, statesOf);
+  const plan = await buildAuditPlan({ config, settings, dataset, baseDir, dirs, ...(options.buildOptions ? { buildOptions: options.buildOptions } : {}), ...(options.trainingOverrides ? { trainingOverrides: options.trainingOverrides } : {}), ...(options.onProgress ? { reporter: options.onProgress } : {}) }, statesOf);
   const timings: { id: string; cached: boolean; seconds: number; hash: string }[] = [];
   const stageOf = new Map(plan.steps.map((s) => [s.id, s.stage]));
   const records = await runPlan(plan.steps, {
@@ -118,6 +120,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
     tool: { name: 'heatcheck', version: packageVersion, code: auditCodeVersion, node: process.version },
     ...(options.label ? { run: options.label } : {}),
     buildOptions: options.buildOptions ?? {},
+    trainingOverrides: options.trainingOverrides ?? {},
     preset,
     config,
     sources,
@@ -150,8 +153,22 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
   return { outDir, results, verdicts, verdictText: formatVerdictTable(verdicts), files: { results: resultsFile, perImage, maps: mapsDir } };
 }
 
-/** Builder options of the demo's models trained here: a narrow grayscale U-Net keeps its training within the demo's time. */
-export const demoBuildOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>> = Object.freeze({ unet: Object.freeze({ width: 8, depth: 3, channels: 1 }) });
+/**
+ * Builder options of the demo's models trained here: a narrow grayscale U-Net keeps its training within the
+ * demo's time; the small CNN keeps an 8x8 last block at 64 px so Grad-CAM is not a 4x4 blur.
+ */
+export const demoBuildOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>> = Object.freeze({
+  unet: Object.freeze({ width: 8, depth: 3, channels: 1 }),
+  'small-cnn': Object.freeze({ outputStride: 8 }),
+});
+
+/**
+ * Training of the demo's U-Nets over `models.training`: batches of 8 reach a higher Dice for the same compute
+ * (measured at 64 px: 0.80 after 3 epochs vs 0.78 after 4 epochs of 16; learning rates 5e-3 and 1e-2 did worse).
+ */
+export function demoTrainingOverrides(size: DemoSize = 'full'): Readonly<Record<string, Partial<AuditConfig['models']['training']>>> {
+  return { unet: { batchSize: 8, epochs: size === 'fast' ? 3 : 4 } };
+}
 
 /** Sizes of the phantom demo: `full` (about 5 minutes on 2 cores) or `fast` (under 2). */
 export type DemoSize = 'full' | 'fast';
@@ -169,7 +186,7 @@ export function demoConfigLayer(size: DemoSize = 'full'): ConfigLayer {
       preset: 'recommended',
       seed: 7,
       output: { dir: 'heatcheck-demo' },
-      dataset: { format: 'phantom', imageSize: fast ? 64 : 96, phantom: { count: fast ? 200 : 400, prevalence: 0.5, lesion: 'pneumonia' } },
+      dataset: { format: 'phantom', imageSize: 64, phantom: { count: fast ? 300 : 500, prevalence: 0.5, lesion: 'pneumonia' } },
       models: {
         replicates: { name: 'small-cnn', architecture: 'small-cnn', models: [{ train: { seed: 1 } }, { train: { seed: 2 } }] },
         others: [{ name: 'small-cnn-b', architecture: 'small-cnn', models: [{ train: { seed: 3 } }] }],

@@ -80,6 +80,20 @@ describe('small CNN, U-Net, RetinaNet', () => {
     expect(built.camLayer).toBe('block5');
   });
 
+  it('small CNN with output stride 8: an 8x8 Grad-CAM layer at 64 px, 4x4 by default', async () => {
+    const camSize = async (built: BuiltModel) => {
+      const session = await createGraphSession({ ...built.model, graph: { ...built.model.graph, outputs: [{ name: built.camLayer!, elemType: 1, shape: undefined }] } }, { threads: 1 });
+      const out = await session.run({ [built.inputName]: { data: new Float32Array(64 * 64).fill(0.1), dims: [1, 1, 64, 64] } });
+      await session.dispose();
+      return out[built.camLayer!]!.dims.slice(2);
+    };
+    expect(await camSize(buildSmallCnn({ inputSize: 64, width: 4, outputStride: 8 }))).toEqual([8, 8]);
+    expect(await camSize(buildSmallCnn({ inputSize: 64, width: 4 }))).toEqual([4, 4]);
+    expect(buildSmallCnn({ inputSize: 8, width: 4, outputStride: 8 }).settings).toMatchObject({ outputStride: 8 });
+    expect(() => buildSmallCnn({ inputSize: 8 })).toThrow(expect.objectContaining({ code: 'model-input-too-small' }));
+    expect(() => buildSmallCnn({ inputSize: 64, outputStride: 4 as never })).toThrow(expect.objectContaining({ code: 'model-option' }));
+  });
+
   it('U-Net: a sigmoid probability map of the input size', async () => {
     const built = buildUnet({ inputSize: 32, width: 4, depth: 3 });
     const out = await forward(built);

@@ -90,6 +90,7 @@ export async function trainAuditModel(
   dir: string,
   reporter: ProgressReporter | undefined,
   buildOptions: Readonly<Record<string, unknown>> = {},
+  trainingOverride: Partial<AuditConfig['models']['training']> = {},
 ): Promise<ModelFiles> {
   if (!('train' in model.source)) throw new ModelError('audit-not-trainable', `model ${model.id} is an ONNX file, not a model to train`);
   const arch = model.architecture ?? (model.role === 'localization' ? 'unet' : undefined);
@@ -99,7 +100,7 @@ export async function trainAuditModel(
   const seed = model.source.train.seed;
   // Extra builder options (e.g. the demo's narrow grayscale U-Net) are recorded on the card's settings.
   const built: BuiltModel = info.build({ ...buildOptions, inputSize: size, seed });
-  const t = config.models.training;
+  const t = { ...config.models.training, ...trainingOverride };
   const result = await trainModel(built, taskFor(built), { train: arraySource(samples.train), val: arraySource(samples.val) }, {
     epochs: t.epochs,
     batchSize: t.batchSize,

@@ -28,6 +28,8 @@ export interface PlanContext {
   readonly reporter?: ProgressReporter;
   /** Extra builder options by architecture for models trained here (not part of the config; recorded in results). */
   readonly buildOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Training settings by architecture over `models.training` (the demo's U-Net trains longer); recorded in results. */
+  readonly trainingOverrides?: Readonly<Record<string, Partial<AuditConfig['models']['training']>>>;
 }
 
 /** The randomize step's value: the states of one replicate's cascading randomization. */
@@ -90,15 +92,16 @@ export async function buildAuditPlan(ctx: PlanContext, statesOf: (model: AuditMo
 
   for (const model of models) {
     const source = model.source;
+    const trainingOverride = ctx.trainingOverrides?.[model.architecture ?? ''] ?? {};
     steps.push({
       id: stepIds.model(model.id),
       stage: 'models',
       key:
         'train' in source
-          ? { train: source.train, architecture: model.architecture ?? null, role: model.role, training: config.models.training, data: dataKey, build: ctx.buildOptions?.[model.architecture ?? ''] ?? null }
+          ? { train: source.train, architecture: model.architecture ?? null, role: model.role, training: { ...config.models.training, ...trainingOverride }, data: dataKey, build: ctx.buildOptions?.[model.architecture ?? ''] ?? null }
           : { onnx: hashBytes(await readFile(source.onnx)), card: source.card ? hashBytes(await readFile(source.card)) : null },
       async run(s): Promise<ModelFiles> {
-        if ('train' in source) return trainAuditModel(model, await trainingSamples(), config, s.dir, ctx.reporter, ctx.buildOptions?.[model.architecture ?? ''] ?? {});
+        if ('train' in source) return trainAuditModel(model, await trainingSamples(), config, s.dir, ctx.reporter, ctx.buildOptions?.[model.architecture ?? ''] ?? {}, trainingOverride);
         return { onnx: source.onnx, card: source.card ?? null, sha256: hashBytes(await readFile(source.onnx)), metrics: {} };
       },
     });

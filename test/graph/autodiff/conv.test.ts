@@ -46,6 +46,16 @@ describe('Conv gradient', () => {
     await checkGradients(convSpec({ pads: [1, 1, 1, 1] }, { c: 4, m: 4, group: 4 }), all);
     await checkGradients(convSpec({ strides: [2, 2], pads: [1, 0, 1, 0] }, { c: 3, m: 6, group: 3 }), all);
   });
+  it('large maps (Conv form of dW): symmetric and asymmetric pads, 1-D, runtime weights', async () => {
+    // Sums over large maps: a larger step keeps float32 round-off of the finite differences below tolerance.
+    const opts = { step: 0.1 };
+    await checkGradients(convSpec({ pads: [1, 1, 1, 1] }, { c: 2, m: 3, hw: [24, 25] }), { ...all, ...opts });
+    await checkGradients(convSpec({ pads: [0, 1, 2, 1] }, { c: 2, m: 3, hw: [26, 24] }), { ...all, ...opts });
+    await checkGradients(convSpec({ pads: [2, 0] }, { k: [3], hw: [600], bias: false }), { inputs: ['x'], weights: ['w'], ...opts });
+    const spec = convSpec({ pads: [1, 1, 1, 1] }, { c: 2, m: 3, hw: [24, 24] });
+    spec.nodes = [node('Relu', ['x'], ['xr']), node('Conv', ['xr', 'w', 'b'], ['y'], { pads: [1, 1, 1, 1] })];
+    await checkGradients(spec, { inputs: ['x'], weights: true, ...opts });
+  });
   it('no bias, 1-D conv', async () => {
     await checkGradients(convSpec({ pads: [1, 1] }, { k: [3], hw: [9], bias: false }), { inputs: ['x'], weights: ['w'] });
   });

@@ -3,8 +3,11 @@
  * - dX, stride 1: a Conv of dY with spatially flipped, per-group transposed weights (onnxruntime's fast
  *   Conv path; ConvTranspose misses it). Weights are flipped once at build time when constant.
  * - dX, stride > 1: ConvTranspose with the forward weights, cropped/extended to the input size.
- * - dW: im2col by shifted strided slices of the (padded, channel-major) input, then one Gemm against dY
- *   (a 1x1 conv is the single-slice case); grouped convs use a batched MatMul, depthwise a Mul + ReduceSum.
+ * - dW, stride 1, large maps: a Conv of the channel-major input with the channel-major dY as its kernel
+ *   (2-4x faster than slices + Gemm from 24x24 up, where the im2col copies dominate; measured).
+ * - dW otherwise: im2col by shifted strided slices of the (padded, channel-major) input, then one Gemm
+ *   against dY (a 1x1 conv is the single-slice case); grouped convs use a batched MatMul, depthwise a
+ *   Mul + ReduceSum.
  * - dB: ReduceSum of dY over batch and space.
  */
 import { ModelError } from '../../../core/errors.js';
@@ -152,6 +155,22 @@ function kernelOffsets(kernel: readonly number[]): number[][] {
   return acc;
 }
 
+/** Output planes from this many elements up take the Conv form of dW (slices + Gemm win below: measured 16x16 vs 28x28). */
+const CONV_DW_MIN_PLANE = 576;
+
+/**
+ * dW[m, c, i] = sum_n,o X[n, c, o + i] dY[n, m, o] (stride and dilation 1) is a Conv of X^T [C, N, ...]
+ * with dY^T [M, N, ...] as the kernel and the forward pads: its output [C, M, k...] has exactly the kernel size.
+ */
+function weightGradientByConv(ctx: GradContext, f: ConvFacts): string {
+  const g = f.geometry;
+  const perm = swapBatchChannel(f.kernel.length + 2);
+  const xt = transpose(ctx, ctx.node.inputs[0]!, perm);
+  const dyt = transpose(ctx, ctx.outputGrads[0]!, perm);
+  const cm = emit1(ctx, 'Conv', [xt, dyt], { kernel_shape: ints(f.outSpatial), pads: ints([...g.padsBegin, ...g.padsEnd]) });
+  return transpose(ctx, cm, perm);
+}
+
 function weightGradient(ctx: GradContext, f: ConvFacts): string {
   const { node } = ctx;
   const dy = ctx.outputGrads[0]!;
@@ -159,6 +178,9 @@ function weightGradient(ctx: GradContext, f: ConvFacts): string {
   const n = f.kernel.length;
   const rank = n + 2;
   const perm = swapBatchChannel(rank);
+  const unit = (v: readonly number[]) => v.every((s) => s === 1);
+  const plane = f.outSpatial.reduce((a, b) => a * b, 1);
+  if (f.group === 1 && f.kernel.some((s) => s > 1) && unit(g.strides) && unit(g.dilations) && plane >= CONV_DW_MIN_PLANE) return weightGradientByConv(ctx, f);
   let x = node.inputs[0]!;
   if ([...g.padsBegin, ...g.padsEnd].some((p) => p > 0)) x = pad(ctx, x, [0, 0, ...g.padsBegin, 0, 0, ...g.padsEnd]);
   const xt = transpose(ctx, x, perm); // [C, N, ...spatial]
