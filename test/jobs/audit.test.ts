@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { perImageColumns } from '../../src/criteria/index.js';
 import { decodePng } from '../../src/data/index.js';
 import { cleanInterrupted } from '../../src/jobs/runner.js';
 import { runTiny, scoresOf } from './audit-tiny-run.js';
+import { killPoints, runScript } from '../helpers/kill-resume.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -66,30 +66,17 @@ describe('runAudit on a tiny phantom', () => {
 
   it('resumes after kill -9 at random moments to the same scores as an uninterrupted run', async () => {
     const script = path.join(import.meta.dirname, 'audit-tiny-run.ts');
-    const runOnce = (runDir: string, killAfterMs?: number) =>
-      new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, runDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (d) => (out += d));
-        let timer: NodeJS.Timeout | undefined;
-        if (killAfterMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        child.on('error', reject);
-        child.on('close', () => {
-          if (timer) clearTimeout(timer);
-          resolve(out);
-        });
-      });
-    const reference = await runOnce(await tempDir());
-    expect(reference).toMatch(/^result /m);
+    const reference = await runScript(script, [await tempDir()]);
+    expect(reference.stdout).toMatch(/^result /m);
     const rng = createRng(5);
     let interrupted = 0;
-    for (let trial = 0; trial < 3; trial++) {
+    for (const killAfterMs of killPoints(reference.ms, 3, () => rng.uniform())) {
       const runDir = await tempDir();
-      const killed = await runOnce(runDir, 3000 + rng.int(12000));
-      if (!/^result /m.test(killed)) interrupted++;
+      const killed = await runScript(script, [runDir], killAfterMs);
+      if (!/^result /m.test(killed.stdout)) interrupted++;
       await cleanInterrupted(runDir);
-      const resumed = await runOnce(runDir);
-      expect(resumed).toBe(reference);
+      const resumed = await runScript(script, [runDir]);
+      expect(resumed.stdout).toBe(reference.stdout);
     }
     expect(interrupted).toBeGreaterThan(0);
   }, 900_000);

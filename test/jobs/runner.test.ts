@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { cleanInterrupted, orderSteps, runPlan, type Step } from '../../src/jobs/runner.js';
+import { killPoints, runScript } from '../helpers/kill-resume.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -94,31 +94,17 @@ describe('runPlan', () => {
 
   it('resumes after kill -9 at random moments to the same results as an uninterrupted run', async () => {
     const script = path.join(import.meta.dirname, 'fixtures', 'slow-plan.ts');
-    const runOnce = (runDir: string, killAfterMs?: number) =>
-      new Promise<string>((resolve, reject) => {
-        // One process (node --import tsx), so SIGKILL hits the process doing the work.
-        const child = spawn(process.execPath, ['--import', 'tsx', script, runDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (d) => (out += d));
-        let timer: NodeJS.Timeout | undefined;
-        if (killAfterMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        child.on('error', reject);
-        child.on('close', () => {
-          if (timer) clearTimeout(timer);
-          resolve(out);
-        });
-      });
-    const reference = await runOnce(await tempDir());
-    expect(reference).toMatch(/^result /m);
+    const reference = await runScript(script, [await tempDir()]);
+    expect(reference.stdout).toMatch(/^result /m);
     const rng = createRng(11);
     let interrupted = 0;
-    for (let trial = 0; trial < 3; trial++) {
+    for (const killAfterMs of killPoints(reference.ms, 3, () => rng.uniform())) {
       const runDir = await tempDir();
-      const killed = await runOnce(runDir, 600 + rng.int(1400));
-      if (!/^result /m.test(killed)) interrupted++;
+      const killed = await runScript(script, [runDir], killAfterMs);
+      if (!/^result /m.test(killed.stdout)) interrupted++;
       await cleanInterrupted(runDir);
-      const resumed = await runOnce(runDir);
-      expect(resumed.match(/^result .*$/m)?.[0]).toBe(reference.match(/^result .*$/m)?.[0]);
+      const resumed = await runScript(script, [runDir]);
+      expect(resumed.stdout.match(/^result .*$/m)?.[0]).toBe(reference.stdout.match(/^result .*$/m)?.[0]);
     }
     // The test means something only if the kills landed mid-run.
     expect(interrupted).toBeGreaterThan(0);
