@@ -100,49 +100,19 @@ export function utilityChartSpec(utility: UtilityView, rows: readonly PerImageRo
   const description =
     `Box plots of per-image AUPRC for ${labels.join(', ')}; for each saliency method the trained and the fully randomized model. ` +
     'In each box the solid line is the median and the dashed line the mean; the horizontal dashed lines are the means of the baselines.';
-  const x = { field: 'method', type: 'nominal' as const, sort: labels, title: null, axis: { labelAngle: 0 } };
-  const xOffset = { field: 'set', type: 'nominal' as const, sort: [baselineLabel, trainedLabel, randomizedLabel] };
-  const y = { field: 'auprc', type: 'quantitative' as const, title: 'Per-image AUPRC', scale: { domain: [0, 1] } };
-  const spec: TopLevelSpec = {
+  const spec = groupedBoxPlotSpec({
     description,
-    title: { text: 'Localization utility (Figure 2)', subtitle: 'per-image AUPRC; solid = median, dashed = mean' },
-    width: { step: 44 },
-    height: 260,
-    config: baseConfig,
-    layer: [
-      {
-        data: { values: data },
-        mark: { type: 'boxplot', extent: 1.5, size: 12, median: { color: '#000000', strokeWidth: 1.5 }, rule: { color: '#000000' }, box: { stroke: '#000000', strokeWidth: 0.6 }, outliers: { size: 8, color: '#000000' } },
-        encoding: {
-          x,
-          xOffset,
-          y,
-          color: {
-            field: 'set',
-            type: 'nominal',
-            title: null,
-            scale: { domain: [baselineLabel, trainedLabel, randomizedLabel], range: ['#bdbdbd', '#6baed6', '#fdae6b'] },
-            legend: { orient: 'top', direction: 'horizontal' },
-          },
-        },
-      },
-      {
-        data: { values: data },
-        mark: { type: 'tick', filled: false, stroke: '#000000', strokeDash: [3, 2], strokeWidth: 1.2, thickness: 0.01, size: 12 },
-        encoding: { x, xOffset, y: { aggregate: 'mean', field: 'auprc', type: 'quantitative' } },
-      },
-      {
-        data: { values: lines },
-        mark: { type: 'rule', strokeDash: [6, 4], color: '#444444', strokeWidth: 1 },
-        encoding: { y: { field: 'value', type: 'quantitative' } },
-      },
-      {
-        data: { values: lines },
-        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color: '#444444' },
-        encoding: { y: { field: 'value', type: 'quantitative' }, x: { value: { expr: 'width' } }, text: { field: 'label' } },
-      },
-    ],
-  };
+    title: 'Localization utility (Figure 2)',
+    subtitle: 'per-image AUPRC; solid = median, dashed = mean',
+    data,
+    lines,
+    methods: labels,
+    field: 'auprc',
+    axisTitle: 'Per-image AUPRC',
+    domain: [0, 1],
+    sets: [baselineLabel, trainedLabel, randomizedLabel],
+    colours: ['#bdbdbd', '#6baed6', '#fdae6b'],
+  });
   return { id: 'figure-2', title: 'Figure 2: per-image AUPRC', description, spec };
 }
 
@@ -247,18 +217,51 @@ export function consistencyChartSpec(
   const description =
     `Box plots of per-image SSIM between maps of two replicates of the same architecture (repeatability) and of two architectures (reproducibility) for ${methods.map(methodLabel).join(', ')}` +
     `${reference ? `, with the ${methodLabel(reference.method)} replicate-versus-replicate SSIM as the reference` : ''}. Dashed lines mark ${lines.map((l) => l.label).join(' and ')}.`;
-  const x = { field: 'method', type: 'nominal' as const, sort: labels, title: null, axis: { labelAngle: 0 } };
-  const xOffset = { field: 'set', type: 'nominal' as const, sort: [baselineLabel, repeatabilityLabel, reproducibilityLabel] };
-  const y = { field: 'ssim', type: 'quantitative' as const, title: 'Per-image SSIM', scale: { domain: [Math.floor(low * 10) / 10, 1] } };
-  const spec: TopLevelSpec = {
+  const spec = groupedBoxPlotSpec({
     description,
-    title: { text: 'Repeatability and reproducibility (Figure 4)', subtitle: 'per-image SSIM; solid = median, dashed = mean' },
+    title: 'Repeatability and reproducibility (Figure 4)',
+    subtitle: 'per-image SSIM; solid = median, dashed = mean',
+    data,
+    lines,
+    methods: labels,
+    field: 'ssim',
+    axisTitle: 'Per-image SSIM',
+    domain: [Math.floor(low * 10) / 10, 1],
+    sets: [baselineLabel, repeatabilityLabel, reproducibilityLabel],
+    colours: ['#bdbdbd', '#a1d99b', '#238b45'],
+  });
+  return { id: 'figure-4', title: 'Figure 4: repeatability and reproducibility', description, spec };
+}
+
+/** What a grouped box-plot figure (Figures 2 and 4) needs: rows `{ method, set, [field] }`, dashed reference lines, the order of methods and sets. */
+interface GroupedBoxPlot {
+  readonly description: string;
+  readonly title: string;
+  readonly subtitle: string;
+  readonly data: readonly Record<string, unknown>[];
+  readonly lines: readonly { label: string; value: number }[];
+  readonly methods: readonly string[];
+  readonly field: string;
+  readonly axisTitle: string;
+  readonly domain: readonly [number, number];
+  readonly sets: readonly string[];
+  readonly colours: readonly string[];
+}
+
+/** Box plots per method and set (solid median, dashed mean tick) with labelled dashed horizontal reference lines. */
+function groupedBoxPlotSpec(plot: GroupedBoxPlot): TopLevelSpec {
+  const x = { field: 'method', type: 'nominal' as const, sort: [...plot.methods], title: null, axis: { labelAngle: 0 } };
+  const xOffset = { field: 'set', type: 'nominal' as const, sort: [...plot.sets] };
+  const y = { field: plot.field, type: 'quantitative' as const, title: plot.axisTitle, scale: { domain: [...plot.domain] } };
+  return {
+    description: plot.description,
+    title: { text: plot.title, subtitle: plot.subtitle },
     width: { step: 44 },
     height: 260,
     config: baseConfig,
     layer: [
       {
-        data: { values: data },
+        data: { values: [...plot.data] },
         mark: { type: 'boxplot', extent: 1.5, size: 12, median: { color: '#000000', strokeWidth: 1.5 }, rule: { color: '#000000' }, box: { stroke: '#000000', strokeWidth: 0.6 }, outliers: { size: 8, color: '#000000' } },
         encoding: {
           x,
@@ -268,29 +271,28 @@ export function consistencyChartSpec(
             field: 'set',
             type: 'nominal',
             title: null,
-            scale: { domain: [baselineLabel, repeatabilityLabel, reproducibilityLabel], range: ['#bdbdbd', '#a1d99b', '#238b45'] },
+            scale: { domain: [...plot.sets], range: [...plot.colours] },
             legend: { orient: 'top', direction: 'horizontal' },
           },
         },
       },
       {
-        data: { values: data },
+        data: { values: [...plot.data] },
         mark: { type: 'tick', filled: false, stroke: '#000000', strokeDash: [3, 2], strokeWidth: 1.2, thickness: 0.01, size: 12 },
-        encoding: { x, xOffset, y: { aggregate: 'mean', field: 'ssim', type: 'quantitative' } },
+        encoding: { x, xOffset, y: { aggregate: 'mean', field: plot.field, type: 'quantitative' } },
       },
       {
-        data: { values: lines },
+        data: { values: [...plot.lines] },
         mark: { type: 'rule', strokeDash: [6, 4], color: '#444444', strokeWidth: 1 },
         encoding: { y: { field: 'value', type: 'quantitative' } },
       },
       {
-        data: { values: lines },
+        data: { values: [...plot.lines] },
         mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color: '#444444' },
         encoding: { y: { field: 'value', type: 'quantitative' }, x: { value: { expr: 'width' } }, text: { field: 'label' } },
       },
     ],
   };
-  return { id: 'figure-4', title: 'Figure 4: repeatability and reproducibility', description, spec };
 }
 
 /** The specs of every figure the input has data for, in report order. */

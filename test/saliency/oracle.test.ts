@@ -8,7 +8,8 @@ import { type Batch, makeBatch } from '../../src/core/batch.js';
 import { loadOnnxModel, type OnnxModel } from '../../src/engine/index.js';
 import { camFromLayer, gradCam, gradient, guidedBackprop, guidedGradCam, integratedGradients, makeXrai, createXraiSegmentCache } from '../../src/saliency/index.js';
 import { decodeArray, oraclePath, readOracleJson } from '../helpers/oracle.js';
-import { maxAbsError, spearman } from './helpers/stats.js';
+import { spearman } from '../../src/metrics/correlation.js';
+import { maxAbsError } from './helpers/stats.js';
 
 interface Encoded {
   dtype: string;

@@ -27,51 +27,6 @@ export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): n
   return (index - expected) / (max - expected);
 }
 
-/** Average ranks (ties share their mean rank), 1-based. */
-export function ranks(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i]! - values[j]!);
-  const out = new Float64Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && values[order[j + 1]!] === values[order[i]!]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) out[order[k]!] = r;
-    i = j + 1;
-  }
-  return out;
-}
-
-/** Pearson correlation. */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma;
-    const db = b[i]! - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
-
-/** Spearman rank correlation (Pearson of average ranks). */
-export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  return pearson(ranks(a), ranks(b));
-}
-
 /** Largest |a - b| / max(|b|, floor) over all elements. */
 export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
   let worst = 0;
