@@ -6,43 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Batch, concatBatches, makeBatch } from '../../src/core/batch.js';
 import { loadOnnxModel, type OnnxModel } from '../../src/engine/index.js';
-import { decodeArray, readOracleJson } from '../helpers/oracle.js';
+import { decodeArray } from '../helpers/oracle.js';
+import { type EncodedArray, mixed1Tensor, relativeError, saliencyOracleCases } from '../helpers/saliency-oracle.js';
 import { tinyInceptionPath } from './models.js';
 
-interface Encoded {
-  dtype: string;
-  shape: number[];
-  b64: string;
-}
-interface OracleCase {
-  name: string;
-  input_nchw: Encoded;
-  logits: number[];
-  target: number;
-  gradient_nchw: Encoded;
-  gradcam_layer_activation_nchw: Encoded;
-  gradcam_layer_gradient_nchw: Encoded;
-  guided_backprop_nchw: Encoded;
-}
+const cases = saliencyOracleCases();
+const mixed1 = mixed1Tensor;
 
-const oracle = readOracleJson<{ cases: OracleCase[] }>('saliency/saliency.json');
-const cases = oracle.cases;
-const mixed1 = '/n/mixed1/Concat_output_0';
-
-function floats(e: Encoded): Float32Array {
+function floats(e: EncodedArray): Float32Array {
   return decodeArray(e).data as Float32Array;
-}
-
-/** max |a - b| / max |b|: the relative error of a whole array. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
 }
 
 function row(batch: Batch, i: number): Float32Array {

@@ -10,37 +10,14 @@ import { probeShapes } from '../../../src/engine/shape-probe.js';
 import { differentiate, type ShapeTable } from '../../../src/graph/autodiff/differentiate.js';
 import { decodeModel, encodeModel } from '../../../src/graph/onnx-io.js';
 import { inferShapes } from '../../../src/graph/shapes.js';
-import { decodeArray, oraclePath, readOracleJson } from '../../helpers/oracle.js';
+import { decodeArray, oraclePath } from '../../helpers/oracle.js';
+import { mixed1Tensor, relativeError, type SaliencyOracleCase, saliencyOracleCases } from '../../helpers/saliency-oracle.js';
 
-type Encoded = { dtype: string; shape: number[]; b64: string };
-interface OracleCase {
-  name: string;
-  input_nchw: Encoded;
-  logits: number[];
-  target: number;
-  gradient_nchw: Encoded;
-  gradcam_layer_activation_nchw: Encoded;
-  gradcam_layer_gradient_nchw: Encoded;
-  guided_backprop_nchw: Encoded;
-}
-
-const LAYER = '/n/mixed1/Concat_output_0';
-const oracle = readOracleJson<{ cases: OracleCase[] }>('saliency/saliency.json');
+const LAYER = mixed1Tensor;
 const model = decodeModel(readFileSync(oraclePath('saliency/tiny_inception.onnx')));
-const cases = oracle.cases;
+const cases = saliencyOracleCases();
 
-function relativeError(ours: ArrayLike<number>, reference: ArrayLike<number>): number {
-  expect(ours.length).toBe(reference.length);
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < reference.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(ours[i]! - reference[i]!));
-    maxRef = Math.max(maxRef, Math.abs(reference[i]!));
-  }
-  return maxDiff / maxRef;
-}
-
-async function run(shapes: ShapeTable | undefined, guided: boolean, rows: readonly OracleCase[]) {
+async function run(shapes: ShapeTable | undefined, guided: boolean, rows: readonly SaliencyOracleCase[]) {
   const result = differentiate(model, { output: 'logits', inputs: ['input'], tensors: guided ? [] : [LAYER], mode: { guided }, ...(shapes ? { shapes } : {}) });
   const session = await ort.InferenceSession.create(encodeModel(result.model), { intraOpNumThreads: 1 });
   const n = rows.length;
