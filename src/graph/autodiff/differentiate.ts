@@ -7,9 +7,10 @@
  * (listing all of them), and prunes backward nodes nothing requested depends on.
  */
 import { ModelError } from '../../core/errors.js';
-import { DataType, defaultOpset, type Attribute, type DataTypeCode, type Graph, type Model, type Node, type Tensor, type TensorData, type ValueInfo } from '../ir.js';
+import { DataType, type Attribute, type DataTypeCode, type Graph, type Model, type Node, type Tensor, type TensorData, type ValueInfo } from '../ir.js';
 import { inferShapes, type ShapeTable } from '../shapes.js';
 import { constantNodeValue } from './constant.js';
+import { gradientOpset, withDefaultOpset } from './opset.js';
 import { isFloatType } from './helpers.js';
 import type { ForwardContext, GradContext, GradMode, GradientRule } from './rule.js';
 import { gradientRules } from './rules/index.js';
@@ -109,7 +110,7 @@ class Differentiator {
     private readonly options: DifferentiateOptions,
   ) {
     this.mode = { guided: options.mode?.guided ?? false, training: options.mode?.training ?? false };
-    this.opset = defaultOpset(model);
+    this.opset = gradientOpset(model);
     this.src = model.graph;
     this.shapes = options.shapes ?? inferShapes(model);
     this.initializers = new Map(this.src.initializers.map((t) => [t.name, t]));
@@ -393,7 +394,7 @@ class Differentiator {
       valueInfo: [...this.src.valueInfo],
     };
     return {
-      model: { ...this.model, graph },
+      model: { ...withDefaultOpset(this.model, this.opset), graph },
       seedInput,
       gradients,
       activations,

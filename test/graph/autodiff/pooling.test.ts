@@ -11,7 +11,7 @@ function pool(op: string, attrs: Record<string, number | number[] | string>, hw:
 }
 
 describe('MaxPool gradient (scatter to argmax indices)', () => {
-  for (const opset of [13, 17]) {
+  for (const opset of [12, 13, 17]) {
     it(`overlapping 3x3 stride 2 windows with pads, opset ${opset}`, async () => {
       await checkGradients(pool('MaxPool', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, [7, 8], opset), { inputs: ['x'], maxElements: 200 });
     });
