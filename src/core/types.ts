@@ -87,6 +87,14 @@ export interface LayerGradientResult {
   readonly logits: Logits;
   readonly activations: Readonly<Record<string, Batch>>;
   readonly gradients: Readonly<Record<string, Batch>>;
+  /** d(target logit)/d(input), present when asked for with `inputGradient` (a model may also omit it). */
+  readonly inputGradients?: Batch;
+}
+
+/** Options of a layer-gradient pass. */
+export interface LayerGradientOptions {
+  /** Also return the input gradient from the same pass (one forward and backward instead of two). */
+  readonly inputGradient?: boolean;
 }
 
 /** A 4-D activation a method may ask for, with its per-item shape (C, H, W) at the model's input size. */
@@ -115,7 +123,7 @@ export interface ExplainableModel {
   readonly info: ModelInfo;
   predict(batch: Batch): Promise<Logits>;
   inputGradients(batch: Batch, targets: Targets): Promise<GradientResult>;
-  layerGradients(batch: Batch, targets: Targets, layers: readonly string[]): Promise<LayerGradientResult>;
+  layerGradients(batch: Batch, targets: Targets, layers: readonly string[], options?: LayerGradientOptions): Promise<LayerGradientResult>;
   guidedGradients(batch: Batch, targets: Targets): Promise<GradientResult>;
   /** Releases native sessions. Safe to call twice. */
   dispose(): Promise<void>;

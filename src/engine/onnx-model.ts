@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Batch, Logits, Targets } from '../core/batch.js';
 import { ModelError } from '../core/errors.js';
-import type { ExplainableModel, GradientResult, LayerGradientResult, LayerInfo, ModelInfo } from '../core/types.js';
+import type { ExplainableModel, GradientResult, LayerGradientOptions, LayerGradientResult, LayerInfo, ModelInfo } from '../core/types.js';
 import { probeShapes } from './shape-probe.js';
 import { inferShapes, type ShapeTable } from '../graph/shapes.js';
 import { DataType, type Model } from '../graph/ir.js';
@@ -236,15 +236,17 @@ class OnnxEngineModel implements OnnxModel {
     return { logits: asLogits(out[variant.logits]!), gradients: asBatch(out[gradient]!) };
   }
 
-  async layerGradients(batch: Batch, targets: Targets, layers: readonly string[]): Promise<LayerGradientResult> {
+  async layerGradients(batch: Batch, targets: Targets, layers: readonly string[], options: LayerGradientOptions = {}): Promise<LayerGradientResult> {
     if (layers.length === 0) throw engineErrors.noLayers();
     const state = await this.prepare(batch);
     const rows = validateTargets(targets, batch.shape[0], state.layout.numClasses);
     const tensors = layers.map((name) => resolveLayer(this.model, state.layout.layers, name));
-    const spec: VariantSpec = { kind: 'layers', layers: tensors };
+    const withInput = options.inputGradient === true;
+    const spec: VariantSpec = { kind: 'layers', layers: tensors, ...(withInput ? { inputGradient: true } : {}) };
     const variant = this.variant(state, spec);
     const fetch = [variant.logits];
     for (const t of new Set(tensors)) fetch.push(variant.activations[t]!, variant.gradients[t]!);
+    if (withInput) fetch.push(variant.inputGradient!);
     const out = await this.run(state, spec, variant, 'backward', batch, rows, fetch);
     const activations: Record<string, Batch> = {};
     const gradients: Record<string, Batch> = {};
@@ -252,7 +254,8 @@ class OnnxEngineModel implements OnnxModel {
       activations[name] = asBatch(out[variant.activations[tensors[i]!]!]!);
       gradients[name] = asBatch(out[variant.gradients[tensors[i]!]!]!);
     });
-    return { logits: asLogits(out[variant.logits]!), activations, gradients };
+    const logits = asLogits(out[variant.logits]!);
+    return withInput ? { logits, activations, gradients, inputGradients: asBatch(out[variant.inputGradient!]!) } : { logits, activations, gradients };
   }
 
   async weightGradients(batch: Batch, targets: Targets, options: { training?: boolean } = {}): Promise<WeightGradientResult> {

@@ -12,7 +12,8 @@ import type { ImageInput } from './inspect.js';
 export type VariantSpec =
   | { readonly kind: 'forward' }
   | { readonly kind: 'input-gradient'; readonly guided: boolean }
-  | { readonly kind: 'layers'; readonly layers: readonly string[] }
+  /** Activations and gradients at layers; with `inputGradient`, also d(target logit)/d(input) in the same pass. */
+  | { readonly kind: 'layers'; readonly layers: readonly string[]; readonly inputGradient?: boolean }
   | { readonly kind: 'weights'; readonly training: boolean };
 
 /** A generated variant: the names of the values to feed and fetch (the graph travels separately). */
@@ -46,7 +47,7 @@ export function variantId(spec: VariantSpec): string {
     case 'input-gradient':
       return spec.guided ? 'guided-gradient' : 'input-gradient';
     case 'layers':
-      return `layers:${[...new Set(spec.layers)].sort().join('|')}`;
+      return `layers:${[...new Set(spec.layers)].sort().join('|')}${spec.inputGradient ? '+input' : ''}`;
     case 'weights':
       return spec.training ? 'weights-training' : 'weights-inference';
   }
@@ -80,13 +81,13 @@ export function generateVariant(
     spec.kind === 'input-gradient'
       ? differentiate(model, { output: logits, inputs: [input.name], mode: { guided: spec.guided }, ...shapeOption })
       : spec.kind === 'layers'
-        ? differentiate(model, { output: logits, tensors: [...new Set(spec.layers)], ...shapeOption })
+        ? differentiate(model, { output: logits, tensors: [...new Set(spec.layers)], ...(spec.inputGradient ? { inputs: [input.name] } : {}), ...shapeOption })
         : differentiate(model, { output: logits, weights: true, mode: { training: spec.training }, ...shapeOption });
   const variant: Variant = {
     id,
     seedInput: result.seedInput,
     logits,
-    inputGradient: spec.kind === 'input-gradient' ? result.gradients[input.name] : undefined,
+    inputGradient: spec.kind === 'input-gradient' || (spec.kind === 'layers' && spec.inputGradient) ? result.gradients[input.name] : undefined,
     activations: result.activations,
     gradients: result.gradients,
     weightInputs: result.weightInputs,

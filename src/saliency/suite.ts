@@ -1,6 +1,7 @@
 /**
- * Several methods on one batch with shared work: the targets come from one forward pass, and Guided
- * Grad-CAM reuses the guided-backprop and Grad-CAM maps when those run too (no model pass of its own).
+ * Several methods on one batch with shared work: the targets come from one forward pass, one pass gives
+ * the gradient and the Grad-CAM layer values, and Guided Grad-CAM reuses the guided-backprop and Grad-CAM
+ * maps when those run too (no model pass of its own).
  * Results are identical to calling each method alone.
  */
 import type { Batch } from '../core/batch.js';
@@ -12,6 +13,7 @@ import { combineGuidedGradCam, guidedGradCam } from './guided-grad-cam.js';
 import { integratedGradients } from './integrated-gradients.js';
 import { resolveTargets, defaultBatchSize } from './method.js';
 import { saliencyErrors } from './messages.js';
+import { shareGradientAndCam } from './shared-passes.js';
 import { smoothIg } from './smooth-ig.js';
 import { smoothgrad } from './smoothgrad.js';
 import type { SaliencyCommonOptions, SaliencyMethod, SaliencyMethodId, SaliencyResult } from './types.js';
@@ -50,10 +52,17 @@ export async function explainSuite(
   const results: Partial<Record<SaliencyMethodId, SaliencyResult[]>> = {};
   const optionsOf = (id: SaliencyMethodId): Record<string, unknown> => ({ ...common, ...methodOptions[id] });
 
+  // GRAD and Grad-CAM share one pass (Grad-CAM right after GRAD, so the cached layer values live briefly);
   // Guided Grad-CAM last, so it can reuse the two maps it multiplies when they were asked for.
-  const order = [...methods.filter((id) => id !== 'guided-grad-cam'), ...methods.filter((id) => id === 'guided-grad-cam')];
+  const camLayerName = (optionsOf('grad-cam').layer as string | null | undefined) ?? model.info.defaultCamLayer;
+  const share = methods.includes('gradient') && methods.includes('grad-cam') && camLayerName !== undefined && camLayerName !== null;
+  const sharedModel = share ? shareGradientAndCam(model, camLayerName) : model;
+  const rest = methods.filter((id) => id !== 'guided-grad-cam' && !(share && id === 'grad-cam'));
+  if (share) rest.splice(rest.indexOf('gradient') + 1, 0, 'grad-cam');
+  const order = [...rest, ...methods.filter((id) => id === 'guided-grad-cam')];
   for (const id of order) {
     const method = methodsById[id];
+    const passModel = id === 'gradient' || id === 'grad-cam' ? sharedModel : model;
     const guided = results['guided-backprop'];
     const cam = results['grad-cam'];
     const sameCam = JSON.stringify(methodOptions['grad-cam'] ?? {}) === JSON.stringify(methodOptions['guided-grad-cam'] ?? {});
@@ -64,7 +73,7 @@ export async function explainSuite(
       });
       continue;
     }
-    results[id] = await method.run(model, batch, optionsOf(id), { targets });
+    results[id] = await method.run(passModel, batch, optionsOf(id), { targets });
   }
   return results;
 }

@@ -82,6 +82,16 @@ describe('engine on the tiny Inception oracle', () => {
     cases.forEach((c, i) => expect(relativeError(row(result.gradients[mixed1]!, i), floats(c.gradcam_layer_gradient_nchw))).toBeLessThan(1e-4));
   });
 
+  it('returns the input gradient from the layer pass when asked (GRAD and Grad-CAM in one pass)', async () => {
+    const result = await model.layerGradients(images, targets, ['mixed1'], { inputGradient: true });
+    expect(result.inputGradients!.shape).toEqual([3, 3, 64, 64]);
+    cases.forEach((c, i) => {
+      expect(relativeError(row(result.inputGradients!, i), floats(c.gradient_nchw))).toBeLessThan(1e-4);
+      expect(relativeError(row(result.gradients['mixed1']!, i), floats(c.gradcam_layer_gradient_nchw))).toBeLessThan(1e-4);
+    });
+    expect((await model.layerGradients(images, targets, ['mixed1'])).inputGradients).toBeUndefined();
+  });
+
   it('builds each session once and reports its cost', async () => {
     await model.predict(images);
     const stats = model.stats();

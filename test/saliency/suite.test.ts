@@ -21,6 +21,16 @@ describe('explainSuite', () => {
     }
   });
 
+  it('computes the gradient and the Grad-CAM layer values in one pass', async () => {
+    const model = analyticModel();
+    const shared = await explainSuite(model, images, { methods: ['gradient', 'grad-cam'] });
+    expect(model.calls).toMatchObject({ inputGradients: 0, layerGradients: 1 });
+    for (const id of ['gradient', 'grad-cam'] as const) {
+      const alone = await saliencyMethods[id].explain(analyticModel(), images);
+      shared[id]!.forEach((m, i) => expect(plain(m.raw.data), id).toEqual(plain(alone[i]!.raw.data)));
+    }
+  });
+
   it('shares the target pass and reuses guided backprop and Grad-CAM for Guided Grad-CAM', async () => {
     const model = analyticModel();
     await explainSuite(model, images, { methods: ['grad-cam', 'guided-backprop', 'guided-grad-cam'] });

@@ -102,7 +102,7 @@ export function analyticModel(channels = 3, height = 16, width = 16, name = 'ana
       calls.guidedGradients++;
       return inputGradient(batch, targets, true);
     },
-    async layerGradients(batch, targets, layers): Promise<LayerGradientResult> {
+    async layerGradients(batch, targets, layers, options): Promise<LayerGradientResult> {
       calls.layerGradients++;
       const n = batch.shape[0];
       largest = Math.max(largest, n);
@@ -114,6 +114,7 @@ export function analyticModel(channels = 3, height = 16, width = 16, name = 'ana
         logits: logits(p, n),
         activations: { pool: makeBatch(Float32Array.from(p), shape) },
         gradients: { pool: makeBatch(poolGradient(p, n, targets), shape) },
+        ...(options?.inputGradient ? { inputGradients: inputGradient(batch, targets, false).gradients } : {}),
       };
     },
     async dispose() {},
