@@ -35,7 +35,7 @@ export interface EngineOptions {
   /**
    * onnxruntime's CPU memory arena (default true). Without it every intermediate is a fresh allocation whose
    * pages fault in on first touch: element-wise backward ops ran 2-3x slower and the InceptionV3@320 input
-   * gradient 25% slower overall, at about the same peak RSS (1076 vs 1115 MiB; measured, docs/engine.md).
+   * gradient 18-40% slower overall, at about the same peak RSS (1076 vs 1115 MiB; measured, docs/engine.md).
    */
   readonly cpuArena?: boolean;
   /** Write onnxruntime profiles (chrome-trace JSON) with this file prefix, one per session; off by default. */
