@@ -1,9 +1,10 @@
 /**
  * `npx tsx scripts/shortcut-audit.ts [--kind=token|tube] [--out=dir] [--full]`
  *
- * Issue #7's planted-shortcut check, too slow for `npm test` (a whole `--demo --fast` audit): the demo's
- * phantom with a marker on every positive and no negative (`shortcut.positiveRate` 1, `negativeRate` 0),
- * so the classifiers can learn the marker instead of the lesion. Prints one JSON line: per method, the
+ * Issue #7's planted-shortcut check at the demo's size (a whole `--demo --fast` audit; `npm test` runs a
+ * 32 px version against an honest run, test/jobs/shortcut-audit.test.ts): the demo's phantom with a
+ * marker on every positive and no negative (`shortcut.positiveRate` 1, `negativeRate` 0), so the
+ * classifiers can learn the marker instead of the lesion. Prints one JSON line: per method, the
  * trained maps' mean AUPRC against the lesions and their mean share of (positive) saliency mass on the
  * marker and on the lesion boxes, each also divided by that region's share of the image (enrichment; 1 =
  * no preference), and the verdict table's utility column. A re-run reuses the audit's finished steps.

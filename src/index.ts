@@ -11,3 +11,5 @@ export * from './engine/index.js';
 export * from './criteria/index.js';
 export * from './config/index.js';
 export * from './report/index.js';
+// The run-folder DICOM export (a job: it reads the run and writes files); the pure builders come with report/.
+export { exportRunDicom, type RunDicomExport, type RunDicomExportFile, type RunDicomExportOptions } from './jobs/dicom-export/export.js';

@@ -43,7 +43,7 @@ export const configMethodIds = Object.freeze(
 );
 
 const datasetFormats = allOf<DatasetFormat>()(['siim', 'rsna', 'folder', 'phantom']);
-const classifierArchitectures = ['inceptionv3', 'densenet121', 'small-cnn'] as const satisfies readonly ArchitectureId[];
+const classifierArchitectures = ['inceptionv3', 'densenet121', 'small-cnn', 'small-resnet'] as const satisfies readonly ArchitectureId[];
 const localizationArchitectures = ['unet', 'retinanet'] as const satisfies readonly ArchitectureId[];
 const initializers = allOf<InitializerKind>()(['keras', 'he']);
 const lesions = allOf<PhantomLesion>()(['pneumothorax', 'pneumonia']);

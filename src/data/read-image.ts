@@ -9,7 +9,8 @@ import { resizeImage, type ResizeOptions } from '../imaging/resize.js';
 import type { DicomAttributes } from './dicom/attributes.js';
 import { decodeDicom } from './dicom/decode.js';
 import { toCanonical, type WindowOption } from './dicom/display.js';
-import { imageErrors } from './dicom/messages.js';
+import { dicomErrors, imageErrors } from './dicom/messages.js';
+import { Tags } from './dicom/tags.js';
 import { decodeJpeg, decodePng, isJpeg, isPng, rasterToGrey, type RasterImage } from './image-io.js';
 
 /** Options of `readImage` and `decodeImage`. */
@@ -55,6 +56,8 @@ async function dicomImage(bytes: Uint8Array, source: string, options: ReadImageO
     }
     throw error;
   }
+  // Float pixel data is a parametric map (e.g. heatcheck's own export), not a radiograph to audit.
+  if (decoded.pixels instanceof Float32Array) throw dicomErrors.floatPixelData(source, Tags.FloatPixelData);
   const a = decoded.attributes;
   const frame = toCanonical(decoded, options.window ?? 'stored-range');
   const warnings = [...decoded.warnings, ...frame.warnings];

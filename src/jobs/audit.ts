@@ -31,6 +31,8 @@ export interface AuditOptions {
   readonly outDir?: string;
   /** Folder the config's relative paths are relative to (the config file's folder; default the working directory). */
   readonly baseDir?: string;
+  /** The config file the run came from (an absolute path), recorded in results.json and shown in the report. */
+  readonly configFile?: string;
   readonly onProgress?: ProgressReporter;
   /** Extra facts for `results.json` (e.g. that this is the demo). */
   readonly label?: string;
@@ -119,6 +121,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
   const results = {
     tool: { name: 'heatcheck', version: packageVersion, code: auditCodeVersion, node: process.version },
     ...(options.label ? { run: options.label } : {}),
+    // Where the config came from and what its relative paths resolve against (the report and the DICOM export read these).
+    configFile: options.configFile ?? null,
+    baseDir: path.resolve(baseDir),
     buildOptions: options.buildOptions ?? {},
     trainingOverrides: options.trainingOverrides ?? {},
     preset,
@@ -155,7 +160,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditRun> {
 
 /**
  * Builder options of the demo's models trained here: a narrow grayscale U-Net keeps its training within the
- * demo's time; the small CNN keeps an 8x8 last block at 64 px so Grad-CAM is not a 4x4 blur.
+ * demo's time; the small CNN keeps an 8x8 last block at 64 px so Grad-CAM is not a 4x4 blur (the small
+ * ResNet has output stride 8 by construction, so it needs no option).
  */
 export const demoBuildOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>> = Object.freeze({
   unet: Object.freeze({ width: 8, depth: 3, channels: 1 }),
@@ -175,8 +181,9 @@ export type DemoSize = 'full' | 'fast';
 
 /**
  * The demo's config layer over the `recommended` preset: a pneumonia-like phantom (lesions with boxes),
- * two small-CNN replicates, a second small-CNN model standing in for a second architecture, two U-Nets,
- * all eight methods with small sample and step counts.
+ * two small-CNN replicates, a small ResNet as the second architecture (reproducibility compares different
+ * topologies, as the paper's InceptionV3 vs DenseNet121), two U-Nets, all eight methods with small sample
+ * and step counts.
  */
 export function demoConfigLayer(size: DemoSize = 'full'): ConfigLayer {
   const fast = size === 'fast';
@@ -189,7 +196,7 @@ export function demoConfigLayer(size: DemoSize = 'full'): ConfigLayer {
       dataset: { format: 'phantom', imageSize: 64, phantom: { count: fast ? 300 : 500, prevalence: 0.5, lesion: 'pneumonia' } },
       models: {
         replicates: { name: 'small-cnn', architecture: 'small-cnn', models: [{ train: { seed: 1 } }, { train: { seed: 2 } }] },
-        others: [{ name: 'small-cnn-b', architecture: 'small-cnn', models: [{ train: { seed: 3 } }] }],
+        others: [{ name: 'small-resnet', architecture: 'small-resnet', models: [{ train: { seed: 3 } }] }],
         localization: [{ name: 'unet', task: 'segmentation', architecture: 'unet', models: [{ train: { seed: 11 } }, { train: { seed: 12 } }] }],
         training: { epochs: fast ? 3 : 4, batchSize: 16, learningRate: 0.002, augment: false },
       },

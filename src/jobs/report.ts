@@ -64,7 +64,8 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-async function readResults(runDir: string): Promise<Json> {
+/** Reads and checks `results.json` of a run folder (a DataError naming the file when it is missing or not an audit's). */
+export async function readRunResults(runDir: string): Promise<Record<string, unknown>> {
   const file = path.join(runDir, 'results.json');
   let text: string;
   try {
@@ -147,6 +148,8 @@ function provenanceOf(results: Json, warnings: readonly string[]): ReportInput['
   return {
     tool: { name: asString(tool['name']) ?? 'heatcheck', version: asString(tool['version']) ?? 'unknown' },
     preset: asString(results['preset']) ?? 'unknown',
+    // The user's own config path is shown in full (runs from before it was recorded have no field).
+    ...('configFile' in results ? { configFile: asString(results['configFile']) ?? null } : {}),
     config: results['config'] ?? {},
     ...(isObject(results['sources']) ? { sources: Object.fromEntries(Object.entries(results['sources']).filter(([, v]) => typeof v === 'string')) as Record<string, string> } : {}),
     seeds: flatNumbers(results['seeds']),
@@ -251,7 +254,7 @@ async function readExamples(runDir: string, results: Json, rows: readonly PerIma
 
 /** Reads a run folder into the report layer's input (examples best effort; problems become warnings). */
 export async function readRunReportInput(runDir: string, limits: Partial<ReportLimits> = {}): Promise<ReportInput> {
-  const results = await readResults(runDir);
+  const results = await readRunResults(runDir);
   const warnings: string[] = [...((Array.isArray(results['warnings']) ? results['warnings'] : []) as unknown[]).map(String)];
   const rows = await readPerImage(runDir, warnings);
   const resolvedLimits: ReportLimits = { ...reportLimitDefaults, ...limits };

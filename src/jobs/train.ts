@@ -145,7 +145,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
   return { modelFile, cardFile, card, result, resumedFromEpoch: resume?.epoch };
 }
 
-/** Test-split metrics of a trained model: ROC-AUC with a 95% bootstrap interval, mean Dice with one, or mAP@0.5. */
+/** Test-split metrics of a trained model: ROC-AUC, mean Dice or mAP@0.5, each with a 95% bootstrap interval. */
 export async function evaluate(built: BuiltModel, test: readonly TrainingSample[], seed: number, threads?: number): Promise<Record<string, unknown>> {
   if (test.length === 0) return {};
   const task = built.task === 'detection' ? detectionTask(built) : taskFor(built);
@@ -164,7 +164,10 @@ export async function evaluate(built: BuiltModel, test: readonly TrainingSample[
       const ci = bootstrapCi(dices, { seed, resamples: 2000 });
       return { testImages: test.length, lesionImages: dices.length, dice: ci.estimate, diceCi95: [ci.lower, ci.upper] };
     }
-    return { testImages: test.length, map50: meanAveragePrecision(await detect(runner, source, 16)) };
+    const images = await detect(runner, source, 16);
+    const boxes = images.reduce((n, im) => n + im.truth.length, 0);
+    if (boxes === 0) return { testImages: test.length };
+    return { testImages: test.length, testBoxes: boxes, map50: meanAveragePrecision(images), map50Ci95: mapInterval(images, seed) };
   } finally {
     await runner.dispose();
   }
@@ -185,6 +188,24 @@ function aucInterval(scores: Float64Array, labels: readonly number[], seed: numb
     }
     if (l.includes(0) && l.includes(1)) values.push(rocAuc(s, l));
   }
+  return percentile95(values);
+}
+
+/** Percentile bootstrap 95% interval of mAP@0.5, resampling images with their detections (2,000 resamples, seeded). */
+function mapInterval(images: readonly { readonly detections: readonly Box[]; readonly truth: readonly Box[] }[], seed: number): [number, number] {
+  const rng = createRng(seed).fork('map-bootstrap');
+  const values: number[] = [];
+  const n = images.length;
+  for (let r = 0; r < 2000; r++) {
+    const resample = Array.from({ length: n }, () => images[rng.int(n)]!);
+    // A resample without any lesion box has no AP; it is skipped as AUC skips one-class resamples.
+    const ap = meanAveragePrecision(resample);
+    if (!Number.isNaN(ap)) values.push(ap);
+  }
+  return percentile95(values);
+}
+
+function percentile95(values: number[]): [number, number] {
   values.sort((a, b) => a - b);
   const at = (q: number) => values[Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))))]!;
   return [at(0.025), at(0.975)];

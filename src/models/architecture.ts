@@ -7,7 +7,7 @@ import type { Model } from '../graph/ir.js';
 import type { InitializerKind, NetBuilder, ParameterRecord } from './net-builder.js';
 
 /** The architectures heatcheck builds. */
-export type ArchitectureId = 'inceptionv3' | 'densenet121' | 'small-cnn' | 'unet' | 'retinanet';
+export type ArchitectureId = 'inceptionv3' | 'densenet121' | 'small-cnn' | 'small-resnet' | 'unet' | 'retinanet';
 
 /** A built architecture, or a model imported from an ONNX file. */
 export type ModelSource = ArchitectureId | 'imported';

@@ -57,6 +57,66 @@ export function parameterRecordsOf(model: Model, block = 'unassigned'): Paramete
   return out;
 }
 
+/**
+ * Identity nodes that only rename an initializer, replaced by a copy of it under the Identity's output name.
+ * torch.onnx merges bit-identical tensors into one initializer and hands it to each user through an
+ * Identity (fresh BatchNorm folds into identical zero biases), which hides those parameters from
+ * `parameterRecordsOf` and ties them across blocks.
+ */
+function materializeIdentityParameters(model: Model): Model {
+  const byName = new Map(model.graph.initializers.map((t) => [t.name, t]));
+  const graphOutputs = new Set(model.graph.outputs.map((o) => o.name));
+  const added: Tensor[] = [];
+  const renamed = new Set<string>();
+  const nodes = model.graph.nodes.filter((n) => {
+    const source = n.opType === 'Identity' && n.inputs.length === 1 ? byName.get(n.inputs[0]!) : undefined;
+    const out = n.outputs[0];
+    if (!source || source.dataType !== FLOAT || !out || graphOutputs.has(out) || byName.has(out)) return true;
+    added.push({ ...source, name: out, data: source.data.slice() as typeof source.data });
+    renamed.add(source.name);
+    return false;
+  });
+  if (added.length === 0) return model;
+  // An initializer now read only through its copies is dropped.
+  const used = new Set([...nodes.flatMap((n) => n.inputs), ...model.graph.outputs.map((o) => o.name)]);
+  const kept = model.graph.initializers.filter((t) => !renamed.has(t.name) || used.has(t.name));
+  return { ...model, graph: { ...model.graph, nodes, initializers: [...kept, ...added] } };
+}
+
+/**
+ * The model with each parameter owned by one node: Identity-renamed initializers materialized, and every
+ * parameter used by more than one node given a copy per extra user (`<name>/hc_tied<k>`). Exporters
+ * share bit-identical tensors, so one initializer can serve two randomization blocks, and re-initialising
+ * one block would change the other. Values are unchanged, so the outputs are identical.
+ */
+export function untieSharedParameters(model: Model): Model {
+  const source = materializeIdentityParameters(model);
+  const params = new Set(parameterRecordsOf(source).map((p) => p.name));
+  const byName = new Map(source.graph.initializers.map((t) => [t.name, t]));
+  const uses = new Map<string, number>();
+  const added: Tensor[] = [];
+  const taken = new Set([...byName.keys(), ...source.graph.nodes.flatMap((n) => [...n.inputs, ...n.outputs])]);
+  const nodes = source.graph.nodes.map((node) => {
+    let inputs = node.inputs;
+    node.inputs.forEach((name, i) => {
+      if (!params.has(name) || roleOf(node, i) === undefined) return;
+      const k = uses.get(name) ?? 0;
+      uses.set(name, k + 1);
+      if (k === 0) return;
+      let copy = `${name}/hc_tied${k}`;
+      while (taken.has(copy)) copy += '_';
+      taken.add(copy);
+      const t = byName.get(name)!;
+      added.push({ ...t, name: copy, data: t.data.slice() as typeof t.data });
+      if (inputs === node.inputs) inputs = [...node.inputs];
+      inputs[i] = copy;
+    });
+    return inputs === node.inputs ? node : { ...node, inputs };
+  });
+  if (added.length === 0) return source;
+  return { ...source, graph: { ...source.graph, nodes, initializers: [...source.graph.initializers, ...added] } };
+}
+
 /** Options of `importModel`. */
 export interface ImportOptions {
   /** Output holding the logits (default: the first graph output). */

@@ -15,6 +15,11 @@ export const modelErrors = {
   inputTooSmall(architecture: string, size: number, minimum: number): UsageError {
     return new UsageError('model-input-too-small', `${architecture} needs an input of at least ${minimum}x${minimum} pixels, got ${size}`);
   },
+  inputNotMultiple(architecture: string, size: number, stride: number): UsageError {
+    return new UsageError('model-input-size', `${architecture} needs an input size that is a multiple of ${stride} (its output stride), got ${size}`, {
+      hint: `use --input-size (or dataset.imageSize) ${Math.max(stride, Math.round(size / stride) * stride)}`,
+    });
+  },
   badOption(option: string, value: unknown, expected: string): UsageError {
     return new UsageError('model-option', `option ${option} is ${JSON.stringify(value)}; expected ${expected}`);
   },

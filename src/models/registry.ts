@@ -7,6 +7,7 @@ import { buildDenseNet121 } from './architectures/densenet121.js';
 import { buildInceptionV3 } from './architectures/inception-v3.js';
 import { buildRetinaNet } from './architectures/retinanet.js';
 import { buildSmallCnn } from './architectures/small-cnn.js';
+import { buildSmallResNet } from './architectures/small-resnet.js';
 import { buildUnet } from './architectures/unet.js';
 import { modelErrors } from './messages.js';
 
@@ -24,6 +25,7 @@ export const architectures: Readonly<Record<ArchitectureId, ArchitectureInfo>> =
   inceptionv3: { id: 'inceptionv3', title: 'InceptionV3 (Keras layout)', task: 'classification', defaultInputSize: 320, build: buildInceptionV3 },
   densenet121: { id: 'densenet121', title: 'DenseNet121 (Keras layout)', task: 'classification', defaultInputSize: 320, build: buildDenseNet121 },
   'small-cnn': { id: 'small-cnn', title: 'small CNN (tests and demo)', task: 'classification', defaultInputSize: 128, build: buildSmallCnn },
+  'small-resnet': { id: 'small-resnet', title: 'small ResNet (the demo\'s second architecture)', task: 'classification', defaultInputSize: 128, build: buildSmallResNet },
   unet: { id: 'unet', title: 'U-Net (segmentation baseline)', task: 'segmentation', defaultInputSize: 128, build: buildUnet },
   retinanet: { id: 'retinanet', title: 'RetinaNet (detection baseline)', task: 'detection', defaultInputSize: 128, build: buildRetinaNet },
 });

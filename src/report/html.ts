@@ -259,7 +259,7 @@ function examplesSection(input: ReportInput, ctx: ExampleContext): string {
       const tiles = states.shown
         .map((s) => tile(thumbnailDataUrl(e.image, s.map, null, opts), s.state, `${methodLabel(e.method)} map of image ${e.id} at randomization state ${s.state}`))
         .join('');
-      out.push(`<div class="grid"><span class="row-label">${esc(methodLabel(e.method))}</span>${tile(thumbnailDataUrl(e.image, null, null, opts), `Image ${e.id}`, `X-ray ${e.id}`)}${tiles}</div>`);
+      out.push(`<div class="grid" aria-label="${esc(`${methodLabel(e.method)} maps of image ${e.id} under randomization`)}"><span class="row-label">${esc(methodLabel(e.method))}</span>${tile(thumbnailDataUrl(e.image, null, null, opts), `Image ${e.id}`, `X-ray ${e.id}`)}${tiles}</div>`);
       out.push(droppedNote(states.dropped, 'states'));
     }
     out.push(droppedNote(degradation.dropped, 'degradation examples'));
@@ -273,7 +273,7 @@ function examplesSection(input: ReportInput, ctx: ExampleContext): string {
         const tiles = mapTiles(row.maps, ctx, (m) =>
           tile(thumbnailDataUrl(e.image, m.map, null, opts), methodLabel(m.method), `${methodLabel(m.method)} map of image ${e.id} from ${row.model}`),
         );
-        out.push(`<div class="grid"><span class="row-label">${esc(row.model)}</span>${tiles}</div>`);
+        out.push(`<div class="grid" aria-label="${esc(`Maps of image ${e.id} from ${row.model}`)}"><span class="row-label">${esc(row.model)}</span>${tiles}</div>`);
       }
     }
     out.push(droppedNote(consistency.dropped, 'consistency examples'));
@@ -304,6 +304,7 @@ function provenanceSection(input: ReportInput, limits: ReportLimits, chartWarnin
       [
         [thRow('Tool'), td(`${p.tool.name} ${p.tool.version}`)],
         [thRow('Preset'), td(p.preset)],
+        [thRow('Config file'), td(p.configFile === undefined ? 'not recorded' : (p.configFile ?? 'none (built-in demo config or a library call)'))],
         ...(p.generatedAt ? [[thRow('Generated'), td(p.generatedAt)]] : []),
       ],
     ),

@@ -182,6 +182,8 @@ export type ModelCardView = Readonly<Record<string, string | number | boolean | 
 export interface ProvenanceView {
   readonly tool: { readonly name: string; readonly version: string };
   readonly preset: string;
+  /** Full path of the config file the audit ran from; null when there was none (the demo, a library call). */
+  readonly configFile?: string | null;
   /** Every resolved option (the resolved config); flattened to dotted paths in the report. */
   readonly config: unknown;
   /** Where each option came from, by dotted path (e.g. `preset arun2021`, `config.json`). */

@@ -97,6 +97,13 @@ describe('heatcheck report on a tiny audit run', () => {
     expect(dataset).toMatchObject({ format: 'phantom', imageSize: 32 });
   });
 
+  it('shows the full path of the config file the audit ran from', async () => {
+    const config = path.join(dir, 'tiny.json');
+    expect(JSON.parse(await readFile(path.join(run, 'results.json'), 'utf8'))).toMatchObject({ configFile: config, baseDir: dir });
+    expect((await readRunReportInput(run)).provenance.configFile).toBe(config);
+    expect(await readFile(path.join(run, 'report.html'), 'utf8')).toContain(`<th scope="row">Config file</th><td>${config}</td>`);
+  });
+
   it('the CLI writes to --out; a run folder without maps and steps still gets a report with a warning', async () => {
     const out = path.join(dir, 'elsewhere', 'audit.html');
     expect((await cli(run, '--out', out)).code).toBe(0);

@@ -24,6 +24,14 @@ describe('heatcheck models describe', () => {
     expect(r.out).toMatch(/transition3/);
   });
 
+  it('describes the small ResNet: parameters, Grad-CAM layer4, blocks down to the stem', async () => {
+    const r = await capture(['models', 'describe', 'small-resnet', '--input-size', '64']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('parameters 308,946');
+    expect(r.out).toContain('Grad-CAM   layer4');
+    expect(r.out).toMatch(/randomization blocks[^\n]*\n\s+logits[\s\S]*\n\s+layer1 [\s\S]*\n\s+conv1 /);
+  });
+
   it('--json gives every layer', async () => {
     const r = await capture(['models', 'describe', 'small-cnn', '--json']);
     const d = JSON.parse(r.out) as { layers: unknown[]; parameters: { total: number } };

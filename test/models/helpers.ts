@@ -23,14 +23,19 @@ export interface TorchReference {
   updates: Record<string, Float32Array>;
 }
 
-/** Runs test/models/torch_reference.py on a model, input and softmax-CE target. */
-export function torchReference(model: Model, output: string, input: { data: Float32Array; dims: number[] }, target: Float32Array, weights: readonly string[]): TorchReference {
+/** The loss the reference applies: softmax cross-entropy (one target) or RetinaNet's sliced focal + smooth-L1 (value and weight targets per part). */
+export type TorchLoss =
+  | 'softmax-cross-entropy'
+  | { readonly sliced: readonly ({ readonly size: number; readonly loss: 'focal'; readonly alpha: number; readonly gamma: number } | { readonly size: number; readonly loss: 'smooth-l1'; readonly beta: number })[] };
+
+/** Runs test/models/torch_reference.py on a model, input, loss and its targets (in the order the loss takes them). */
+export function torchReference(model: Model, output: string, input: { data: Float32Array; dims: number[] }, targets: readonly Float32Array[], weights: readonly string[], loss: TorchLoss = 'softmax-cross-entropy'): TorchReference {
   const dir = mkdtempSync(path.join(tmpdir(), 'heatcheck-torch-'));
   try {
     writeFileSync(path.join(dir, 'model.onnx'), encodeModel(model));
     writeFileSync(path.join(dir, 'input.bin'), new Uint8Array(input.data.buffer, input.data.byteOffset, input.data.byteLength));
-    writeFileSync(path.join(dir, 'target.bin'), new Uint8Array(target.buffer, target.byteOffset, target.byteLength));
-    writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ input: input.dims, output, loss: 'softmax-cross-entropy', weights }));
+    targets.forEach((t, k) => writeFileSync(path.join(dir, `target_${k}.bin`), new Uint8Array(t.buffer, t.byteOffset, t.byteLength)));
+    writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ input: input.dims, output, loss, weights }));
     const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
     const r = spawnSync(debianPython, [script, dir], { encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`torch reference failed: ${r.stderr}`);
@@ -58,4 +63,25 @@ export function relativeError(a: Float32Array, b: Float32Array): number {
     scale = Math.max(scale, Math.abs(b[i]!));
   }
   return scale === 0 ? (diff === 0 ? 0 : 1) : diff / scale;
+}
+
+/** True when Debian's python3 with torchvision is available (the box IoU / NMS oracle). */
+export function hasTorchvision(): boolean {
+  if (!existsSync(debianPython)) return false;
+  return spawnSync(debianPython, ['-c', 'import torchvision.ops'], { encoding: 'utf8' }).status === 0;
+}
+
+/** torchvision's pairwise `box_iou` (row-major) and `nms` kept indices per IoU threshold, for boxes given as x, y, width, height. */
+export function torchvisionBoxes(boxes: readonly { x: number; y: number; width: number; height: number }[], scores: readonly number[], nmsIou: readonly number[]): { iou: number[]; keep: Record<string, number[]> } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'heatcheck-torchvision-'));
+  try {
+    const file = path.join(dir, 'boxes.json');
+    writeFileSync(file, JSON.stringify({ boxes: boxes.map((b) => [b.x, b.y, b.width, b.height]), scores, nms: nmsIou }));
+    const script = fileURLToPath(new URL('./torchvision_boxes.py', import.meta.url));
+    const r = spawnSync(debianPython, [script, file], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`torchvision oracle failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as { iou: number[]; keep: Record<string, number[]> };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -5,6 +5,8 @@ import type { Model } from '../../src/graph/ir.js';
 import { decodeModel, encodeModel } from '../../src/graph/onnx-io.js';
 import { buildInceptionV3 } from '../../src/models/architectures/inception-v3.js';
 import { buildSmallCnn } from '../../src/models/architectures/small-cnn.js';
+import { buildSmallResNet } from '../../src/models/architectures/small-resnet.js';
+import type { BuiltModel } from '../../src/models/architecture.js';
 import { detectBlocks } from '../../src/models/block-detection.js';
 import { exportableModel } from '../../src/models/describe.js';
 import { randomizationStates } from '../../src/models/randomization.js';
@@ -28,13 +30,17 @@ async function logits(model: Model, size: number, channels: number): Promise<Flo
   return out.logits!.data;
 }
 
-describe('cascading randomization', () => {
-  // Weights that differ from their re-initialisation: a trained model's are never the initial ones.
-  const built = buildSmallCnn({ inputSize: 32, width: 4, seed: 1 });
-  const trained: Model = {
+/** Weights that differ from their re-initialisation: a trained model's are never the initial ones. */
+function perturbed(built: BuiltModel): Model {
+  return {
     ...built.model,
     graph: { ...built.model.graph, initializers: built.model.graph.initializers.map((t) => (t.data instanceof Float32Array ? { ...t, data: t.data.map((v) => v + 0.01) } : t)) },
   };
+}
+
+describe('cascading randomization', () => {
+  const built = buildSmallCnn({ inputSize: 32, width: 4, seed: 1 });
+  const trained = perturbed(built);
 
   it('each state changes exactly the weights of the blocks randomized so far, cumulatively from the top', () => {
     const states = [...randomizationStates(trained, built.blocks, built.parameters, { seed: 9 })];
@@ -82,6 +88,39 @@ describe('cascading randomization', () => {
     const names = [...randomizationStates(inception.model, inception.blocks, inception.parameters, { seed: 1, blocks: ['logits', 'mixed10'] })].map((s) => s.name);
     expect(names).toEqual(['original', 'logits', 'mixed10']);
     expect(inception.blocks.length + 1).toBe(12);
+  });
+});
+
+describe('cascading randomization of the small ResNet', () => {
+  const built = buildSmallResNet({ inputSize: 32, width: 4, seed: 1 });
+  const trained = perturbed(built);
+
+  it('each state changes exactly the weights of the blocks randomized so far, down to the stem: the last state changes every weight', () => {
+    const states = [...randomizationStates(trained, built.blocks, built.parameters, { seed: 9 })];
+    expect(states.map((s) => s.name)).toEqual(['original', 'logits', 'layer4', 'layer3', 'layer2', 'layer1', 'conv1']);
+    for (const state of states) {
+      const expected = built.blocks.filter((b) => state.randomizedBlocks.includes(b.name)).flatMap((b) => b.initializers);
+      expect(changed(trained, state.model).sort()).toEqual([...expected].sort());
+    }
+    expect(changed(trained, states[states.length - 1]!.model).sort()).toEqual(built.parameters.map((p) => p.name).sort());
+  });
+
+  it('independent randomization changes one block per state, and the logits change', async () => {
+    const states = [...randomizationStates(trained, built.blocks, built.parameters, { seed: 9, mode: 'independent' })];
+    for (const state of states.slice(1)) {
+      const block = built.blocks.find((b) => b.name === state.name)!;
+      expect(changed(trained, state.model).sort()).toEqual([...block.initializers].sort());
+    }
+    const a = await logits(trained, 32, 1);
+    const b = await logits(states.find((s) => s.name === 'layer4')!.model, 32, 1);
+    expect(a.some((v, i) => Math.abs(v - b[i]!) > 1e-3)).toBe(true);
+  });
+
+  it('its blocks are recovered from a saved model\'s metadata', () => {
+    const detected = detectBlocks(decodeModel(encodeModel(exportableModel(built))));
+    expect(detected.family).toBe('heatcheck');
+    expect(detected.camLayer).toBe('layer4');
+    expect(detected.blocks.map((b) => [b.name, [...b.initializers].sort()])).toEqual(built.blocks.map((b) => [b.name, [...b.initializers].sort()]));
   });
 });
 

@@ -2,11 +2,14 @@
 """PyTorch reference for heatcheck's training step (Debian python3-torch 1.13 + python3-onnx).
 
   torch_reference.py DIR
-      Reads DIR/model.onnx, DIR/spec.json ({"input": [dims], "loss": "softmax-cross-entropy"}),
-      DIR/input.bin and DIR/target.bin (float32 little-endian), runs the ONNX graph with an interpreter
-      written on torch.nn.functional (BatchNorm in training mode with batch statistics, as PyTorch
-      trains), and prints JSON: the loss, the gradient of every float initializer feeding a weight slot,
-      and the updated BatchNorm running statistics (PyTorch's momentum convention).
+      Reads DIR/model.onnx, DIR/spec.json ({"input": [dims], "loss": ..., "targets": n}), DIR/input.bin
+      and DIR/target_0.bin ... (float32 little-endian, each shaped as its loss part's slice of the
+      output), runs the ONNX graph with an interpreter written on torch.nn.functional (BatchNorm in
+      training mode with batch statistics, as PyTorch trains), and prints JSON: the loss, the gradient of
+      every float initializer feeding a weight slot, and the updated BatchNorm running statistics
+      (PyTorch's momentum convention). The loss is "softmax-cross-entropy" (one target) or
+      {"sliced": [{"size": K, "loss": "focal", "alpha": a, "gamma": g}, {"size": 4, "loss": "smooth-l1",
+      "beta": b}]} (RetinaNet's: two targets per part, the value and the per-element weight).
 """
 import base64
 import json
@@ -111,10 +114,67 @@ def execute(model, env, momentum_updates):
             y = torch.tensor(numpy_helper.to_array(a["value"]))
         elif op == "Add":
             y = i[0] + i[1]
+        elif op == "Transpose":
+            y = i[0].permute(*a["perm"])
+        elif op == "Reshape":
+            # ONNX: 0 copies the input's dimension, -1 is inferred.
+            shape = [int(i[0].shape[k]) if int(v) == 0 else int(v) for k, v in enumerate(i[1].tolist())]
+            y = i[0].reshape(shape)
+        elif op == "Resize":
+            y = resize_nearest(i[0], i[2], a)
         else:
             raise SystemExit(f"op {op} not supported by the reference")
         env[node.output[0]] = y
     return env
+
+
+def resize_nearest(x, scales, a):
+    """Nearest upsampling by integer factors (the FPN's top-down path): every ONNX coordinate mode and
+    nearest rounding that heatcheck emits reduce to repeating each pixel there."""
+    factors = [float(v) for v in scales.tolist()]
+    if a.get("mode", b"nearest") not in (b"nearest", "nearest") or factors[:2] != [1.0, 1.0] or any(f != int(f) for f in factors):
+        raise SystemExit(f"Resize {a} with scales {factors} is not supported by the reference")
+    for axis, f in enumerate(factors[2:], start=2):
+        x = x.repeat_interleave(int(f), dim=axis)
+    return x
+
+
+def focal(z, y, w, alpha, gamma):
+    """Sigmoid focal loss (Lin et al. 2017), per-element weighted sum, as torchvision.ops.sigmoid_focal_loss."""
+    p = torch.sigmoid(z)
+    ce = F.binary_cross_entropy_with_logits(z, y, reduction="none")
+    pt = p * y + (1 - p) * (1 - y)
+    at = alpha * y + (1 - alpha) * (1 - y)
+    return (w * at * (1 - pt) ** gamma * ce).sum()
+
+
+def smooth_l1(z, t, w, beta):
+    return (w * F.smooth_l1_loss(z, t, reduction="none", beta=beta)).sum()
+
+
+def loss_of(spec, z, targets):
+    if spec == "softmax-cross-entropy":
+        return -(targets[0] * F.log_softmax(z, dim=-1)).sum()
+    total = z.new_zeros(())
+    start = 0
+    k = 0
+    for part in spec["sliced"]:
+        zs = z[..., start:start + part["size"]]
+        start += part["size"]
+        if part["loss"] == "focal":
+            total = total + focal(zs, targets[k], targets[k + 1], part["alpha"], part["gamma"])
+        elif part["loss"] == "smooth-l1":
+            total = total + smooth_l1(zs, targets[k], targets[k + 1], part["beta"])
+        else:
+            raise SystemExit(f"loss {part['loss']} is not supported by the reference")
+        k += 2
+    return total
+
+
+def target_shapes(spec, z):
+    if spec == "softmax-cross-entropy":
+        return [tuple(z.shape)]
+    return [tuple(z.shape[:-1]) + (part["size"],) for part in spec["sliced"] for _ in range(2)]
 
 
 def b64(t):
@@ -130,10 +190,9 @@ def main():
     updates = {}
     env, params = run(model, x, updates)
     z = env[spec["output"]]
-    t = torch.tensor(np.fromfile(os.path.join(d, "target.bin"), dtype="<f4").reshape(z.shape))
-    if spec["loss"] != "softmax-cross-entropy":
-        raise SystemExit("only softmax-cross-entropy is supported")
-    loss = -(t * F.log_softmax(z, dim=-1)).sum()
+    shapes = target_shapes(spec["loss"], z)
+    targets = [torch.tensor(np.fromfile(os.path.join(d, f"target_{k}.bin"), dtype="<f4").reshape(shape)) for k, shape in enumerate(shapes)]
+    loss = loss_of(spec["loss"], z, targets)
     weights = [n for n in spec["weights"]]
     grads = torch.autograd.grad(loss, [params[n] for n in weights], allow_unused=True)
     out = {

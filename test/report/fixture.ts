@@ -114,6 +114,7 @@ export function fixtureInput(options: { imageId?: string; datasetName?: string; 
     provenance: {
       tool: { name: 'heatcheck', version: '0.0.0-test' },
       preset: 'arun2021',
+      configFile: '/data/audits/synthetic.json',
       config: { criteria: { ssim: { dataRange: 2, window: 7 }, utility: { rule: 'mean-at-least' } }, dataset: { name: options.datasetName ?? 'synthetic' } },
       sources: { 'criteria.ssim.dataRange': 'preset arun2021' },
       seeds: { bootstrap: 0, selection: 1 },

@@ -83,6 +83,18 @@ describe('renderReport', () => {
     expect(html).toContain('box plots (Figure 2) are not drawn');
   });
 
+  it('provenance names the config file in full, or says there was none', () => {
+    const base = fixtureInput();
+    const row = (configFile: string | null | undefined) => {
+      const { configFile: _drop, ...rest } = base.provenance;
+      const html = renderReport({ ...base, provenance: configFile === undefined ? rest : { ...rest, configFile } });
+      return /<th scope="row">Config file<\/th><td>([^<]*)<\/td>/.exec(html)?.[1];
+    };
+    expect(row('/data/audits/<siim>.json')).toBe('/data/audits/&lt;siim&gt;.json');
+    expect(row(null)).toBe('none (built-in demo config or a library call)');
+    expect(row(undefined)).toBe('not recorded');
+  });
+
   it('caps examples and says so', () => {
     const base = fixtureInput({ withExamples: true });
     const one = base.examples!.utility![0]!;

@@ -64,6 +64,7 @@ export function registerAudit(program: Command): void {
         resolved,
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
         baseDir: flags.config ? path.dirname(path.resolve(flags.config)) : process.cwd(),
+        ...(flags.config ? { configFile: path.resolve(flags.config) } : {}),
         onProgress: progress,
         ...(flags.demo ? { label: flags.fast ? 'demo --fast' : 'demo', buildOptions: demoBuildOptions, trainingOverrides: demoTrainingOverrides(flags.fast ? 'fast' : 'full') } : {}),
       });

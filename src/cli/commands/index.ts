@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerDataCheck } from './data-check.js';
 import { registerExplain } from './explain.js';
+import { registerExport } from './export.js';
 import { registerModelsDescribe } from './models-describe.js';
 import { registerReport } from './report.js';
 import { registerTrain } from './train.js';
@@ -11,6 +12,7 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerAudit,
   registerDataCheck,
   registerExplain,
+  registerExport,
   registerModelsDescribe,
   registerReport,
   registerTrain,

@@ -17,7 +17,7 @@ export function registerModelsDescribe(program: Command): void {
   const models = program.commands.find((c) => c.name() === 'models') ?? program.command('models').description('build, inspect and train models');
   models
     .command('describe <target>')
-    .description('describe an architecture (inceptionv3, densenet121, small-cnn, unet, retinanet) or an .onnx file')
+    .description('describe an architecture (inceptionv3, densenet121, small-cnn, small-resnet, unet, retinanet) or an .onnx file')
     .option('--input-size <n>', 'input size of a built architecture', positiveInt)
     .option('--json', 'print the full description as JSON (every layer)')
     .option('--layers', 'list every layer in the text output')

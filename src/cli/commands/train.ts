@@ -55,7 +55,7 @@ async function openData(flags: TrainFlags, size: number | undefined): Promise<Da
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train a classifier (inceptionv3, densenet121, small-cnn) or a baseline (unet, retinanet) on a dataset')
+    .description('train a classifier (inceptionv3, densenet121, small-cnn, small-resnet) or a baseline (unet, retinanet) on a dataset')
     .requiredOption('--arch <id>', 'architecture')
     .requiredOption('--dataset <folder|phantom>', 'a SIIM/RSNA/folder dataset, or "phantom" for generated chest X-rays')
     .option('--out <folder>', 'output folder (default runs/train/<arch>-r<replicate>)')

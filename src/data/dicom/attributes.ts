@@ -25,6 +25,7 @@ export interface DicomIdentifiers {
   readonly studyInstanceUid?: string;
   readonly seriesInstanceUid?: string;
   readonly sopInstanceUid?: string;
+  readonly frameOfReferenceUid?: string;
   readonly studyId?: string;
   readonly accessionNumber?: string;
   readonly studyDate?: string;
@@ -178,6 +179,7 @@ export function readAttributes(parsed: ParsedDicom, source: string, warnings: st
     studyInstanceUid: str(Tags.StudyInstanceUID),
     seriesInstanceUid: str(Tags.SeriesInstanceUID),
     sopInstanceUid: str(Tags.SOPInstanceUID),
+    frameOfReferenceUid: str(Tags.FrameOfReferenceUID),
     studyId: str(Tags.StudyID),
     accessionNumber: str(Tags.AccessionNumber),
     studyDate: str(Tags.StudyDate),

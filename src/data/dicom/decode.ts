@@ -9,7 +9,7 @@ import { decodeJpegDct } from './jpeg-dct.js';
 import { readJ2kHeader, readJpegFrameHeader, type CodestreamInfo } from './jpeg-header.js';
 import { dicomErrors } from './messages.js';
 import { decodeNative } from './native.js';
-import { parseDicom, type Fragment } from './parser.js';
+import { parseDicom, type Fragment, type ParsedDicom } from './parser.js';
 import { decodeRleFrame } from './rle.js';
 import { allocateStored, reduceToBitsStored, signExtend, type StoredPixelArray } from './stored-values.js';
 import { Tags } from './tags.js';
@@ -17,8 +17,11 @@ import { TransferSyntaxes, type PixelEncoding } from './transfer-syntax.js';
 
 /** What `decodeDicom` returns: stored values, their shape, the attributes and what the reader noticed. */
 export interface DecodedDicom {
-  /** Stored values, row-major over `shape`; samples interleaved last. */
-  readonly pixels: StoredPixelArray;
+  /**
+   * Stored values, row-major over `shape`; samples interleaved last. Float32 for Float Pixel Data
+   * (7FE0,0008), which parametric maps carry (heatcheck's own DICOM export among them).
+   */
+  readonly pixels: StoredPixelArray | Float32Array;
   readonly shape: readonly [frames: number, rows: number, columns: number, samples: number];
   readonly attributes: DicomAttributes;
   /** Colour space of `pixels`: the Photometric Interpretation, or `RGB` when a codec converted YBR to RGB. */
@@ -55,27 +58,34 @@ export async function decodeDicom(bytes: Uint8Array, options: DecodeDicomOptions
   }
 }
 
+/**
+ * Reads the attributes of DICOM bytes without decoding pixels (the header of a source image, e.g. its
+ * UIDs and size for a derived object that references it). Throws DataErrors as `decodeDicom` does.
+ */
+export function readDicomAttributes(bytes: Uint8Array, options: Pick<DecodeDicomOptions, 'source'> = {}): { readonly attributes: DicomAttributes; readonly warnings: readonly string[] } {
+  const source = options.source ?? '<bytes>';
+  try {
+    const parsed = parseDicom(bytes, source);
+    const warnings = [...parsed.warnings];
+    return { attributes: readAttributes(parsed, source, warnings), warnings };
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw dicomErrors.malformed(source, undefined, `unexpected failure while reading (${describeThrown(error)})`);
+  }
+}
+
 async function decode(bytes: Uint8Array, source: string, maxFrames: number | undefined): Promise<DecodedDicom> {
   const parsed = parseDicom(bytes, source);
   const warnings = [...parsed.warnings];
   const ds = parsed.dataset;
   const pixelElement = ds.elements.get(Tags.PixelData);
   if (!pixelElement) {
-    if (ds.has(Tags.FloatPixelData)) throw dicomErrors.floatPixelData(source, Tags.FloatPixelData);
+    if (ds.has(Tags.FloatPixelData)) return decodeFloat(parsed, source, maxFrames, warnings);
     if (ds.has(Tags.DoubleFloatPixelData)) throw dicomErrors.floatPixelData(source, Tags.DoubleFloatPixelData);
     throw dicomErrors.noPixelData(source, ds.string(Tags.Modality));
   }
   const attrs = readAttributes(parsed, source, warnings);
-  const ts = TransferSyntaxes.get(parsed.transferSyntaxUid);
-  const encoding: PixelEncoding = ts?.encoding ?? 'unsupported';
-  if (encoding === 'unsupported') throw dicomErrors.unsupportedTransferSyntax(source, parsed.transferSyntaxUid, ts?.name);
-  const frames = Math.min(attrs.numberOfFrames, Math.max(1, maxFrames ?? attrs.numberOfFrames));
-  const perFrame = attrs.rows * attrs.columns * attrs.samplesPerPixel;
-  if (perFrame * frames > maxSamples) {
-    throw dicomErrors.unsupportedPixelFormat(source, Tags.Rows, `${frames} frame(s) of ${attrs.rows}x${attrs.columns}x${attrs.samplesPerPixel} is too large to decode`);
-  }
-  const lossy = (ts?.lossy ?? false) || attrs.lossyImageCompression === true;
-  const shape = [frames, attrs.rows, attrs.columns, attrs.samplesPerPixel] as const;
+  const { ts, encoding, frames, perFrame, lossy, shape } = layoutOf(parsed, attrs, source, maxFrames);
 
   if (encoding === 'native') {
     if (pixelElement.fragments) throw dicomErrors.malformed(source, Tags.PixelData, 'encapsulated pixel data in an uncompressed transfer syntax');
@@ -109,6 +119,42 @@ async function decode(bytes: Uint8Array, source: string, maxFrames: number | und
   }
   if (encoding === 'rle') reduceToBitsStored(pixels, attrs);
   return { pixels, shape, attributes: attrs, colorSpace: colorSpace === 'YBR_FULL_422' ? 'YBR_FULL' : colorSpace, lossy, warnings };
+}
+
+/** Transfer syntax, frames to decode and their size; refuses unsupported syntaxes and oversized images. */
+function layoutOf(parsed: ParsedDicom, attrs: DicomAttributes, source: string, maxFrames: number | undefined) {
+  const ts = TransferSyntaxes.get(parsed.transferSyntaxUid);
+  const encoding: PixelEncoding = ts?.encoding ?? 'unsupported';
+  if (encoding === 'unsupported') throw dicomErrors.unsupportedTransferSyntax(source, parsed.transferSyntaxUid, ts?.name);
+  const frames = Math.min(attrs.numberOfFrames, Math.max(1, maxFrames ?? attrs.numberOfFrames));
+  const perFrame = attrs.rows * attrs.columns * attrs.samplesPerPixel;
+  if (perFrame * frames > maxSamples) {
+    throw dicomErrors.unsupportedPixelFormat(source, Tags.Rows, `${frames} frame(s) of ${attrs.rows}x${attrs.columns}x${attrs.samplesPerPixel} is too large to decode`);
+  }
+  const lossy = (ts?.lossy ?? false) || attrs.lossyImageCompression === true;
+  const shape = [frames, attrs.rows, attrs.columns, attrs.samplesPerPixel] as const;
+  return { ts, encoding, frames, perFrame, lossy, shape };
+}
+
+/**
+ * Float Pixel Data (7FE0,0008, VR OF): 32-bit IEEE floats, never compressed (PS3.5 A.4 allows no
+ * encapsulation), one sample per pixel; Bits Allocated must be 32.
+ */
+function decodeFloat(parsed: ParsedDicom, source: string, maxFrames: number | undefined, warnings: string[]): DecodedDicom {
+  const ds = parsed.dataset;
+  const attrs = readAttributes(parsed, source, warnings);
+  if (attrs.bitsAllocated !== 32 || attrs.samplesPerPixel !== 1) {
+    throw dicomErrors.invalidAttribute(source, Tags.BitsAllocated, `${attrs.bitsAllocated} bits, ${attrs.samplesPerPixel} sample(s)`, '32 bits and 1 sample for Float Pixel Data');
+  }
+  const { encoding, frames, perFrame, shape } = layoutOf(parsed, attrs, source, maxFrames);
+  const element = ds.elements.get(Tags.FloatPixelData)!;
+  if (encoding !== 'native' || element.fragments) throw dicomErrors.malformed(source, Tags.FloatPixelData, 'Float Pixel Data must not be encapsulated');
+  const expected = perFrame * attrs.numberOfFrames * 4;
+  if (element.length < expected) throw dicomErrors.pixelDataLength(source, element.length, expected, `${attrs.numberOfFrames} frame(s) of ${attrs.rows}x${attrs.columns} float32`);
+  const view = new DataView(ds.bytes.buffer, ds.bytes.byteOffset + element.offset, perFrame * frames * 4);
+  const pixels = new Float32Array(perFrame * frames);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = view.getFloat32(4 * i, ds.littleEndian);
+  return { pixels, shape, attributes: attrs, colorSpace: attrs.photometricInterpretation, lossy: false, warnings };
 }
 
 /** Groups encapsulated fragments into frames (PS3.5 A.4): by the offset table, one per frame, or by markers. */

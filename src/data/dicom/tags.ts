@@ -48,6 +48,7 @@ export const Tags = {
   StudyInstanceUID: tag(0x0020, 0x000d),
   SeriesInstanceUID: tag(0x0020, 0x000e),
   StudyID: tag(0x0020, 0x0010),
+  FrameOfReferenceUID: tag(0x0020, 0x0052),
   PatientOrientation: tag(0x0020, 0x0020),
   SamplesPerPixel: tag(0x0028, 0x0002),
   PhotometricInterpretation: tag(0x0028, 0x0004),

@@ -10,7 +10,7 @@ import { DataError } from '../../core/errors.js';
 import { stableHash } from '../../core/hash.js';
 import type { GroundTruth, Mask } from '../../core/types.js';
 import type { AuditConfig, CriteriaSettings } from '../../config/index.js';
-import { createAverageMaskAccumulator, groundTruthMask, selectImages } from '../../criteria/index.js';
+import { createAverageMaskAccumulator, groundTruthMask, selectImages, type Selection } from '../../criteria/index.js';
 import { loadItem, openDataset, openPhantomDataset, type Dataset, type DatasetItem } from '../../data/index.js';
 import { resizeImage, resizeMask } from '../../imaging/resize.js';
 import { createMapWriter } from './map-store.js';
@@ -87,16 +87,30 @@ export function truthAt(truth: GroundTruth, size: number, config: AuditConfig, s
   return groundTruthMask(truth, { width: size, height: size }, settings.groundTruth);
 }
 
-/** Runs the data step into `dir`. */
-export async function prepareImages(dataset: Dataset, config: AuditConfig, settings: CriteriaSettings, dir: string, progress: (done: number, total: number) => void): Promise<PreparedImages> {
-  const size = config.dataset.imageSize;
+/** The pseudonymous key of the k-th selected image (0-based): `img-001`, `img-002`, ... */
+export const imageKey = (k: number): string => `img-${String(k + 1).padStart(3, '0')}`;
+
+/** The hash of a dataset's item list recorded in results.json (`inputs.dataset.items`). */
+export const datasetItemsHash = (items: readonly DatasetItem[]): string => stableHash(items.map((i) => [i.id, i.split, i.label]));
+
+/**
+ * The images an audit explains: the positive test items chosen by the selection rule, in key order
+ * (the k-th is `imageKey(k)`). The DICOM export calls it again to find each key's source image.
+ */
+export function selectAuditItems(dataset: Dataset, settings: CriteriaSettings): { readonly items: DatasetItem[]; readonly candidates: number; readonly selection: Selection<DatasetItem> } {
   const items = [...dataset.items()];
-  const count = (split: string) => items.filter((i) => i.split === split).length;
   const candidates = items.filter((i) => i.split === 'test' && i.label === 1);
   if (candidates.length === 0) {
     throw new DataError('audit-no-positives', 'the test split has no positive images, so there is nothing to explain or score', { file: dataset.root }, { hint: 'check the split file and the labels' });
   }
-  const selection = selectImages(candidates, settings.selection);
+  return { items, candidates: candidates.length, selection: selectImages(candidates, settings.selection) };
+}
+
+/** Runs the data step into `dir`. */
+export async function prepareImages(dataset: Dataset, config: AuditConfig, settings: CriteriaSettings, dir: string, progress: (done: number, total: number) => void): Promise<PreparedImages> {
+  const size = config.dataset.imageSize;
+  const { items, candidates, selection } = selectAuditItems(dataset, settings);
+  const count = (split: string) => items.filter((i) => i.split === split).length;
   const imagesHash = createHash('sha256');
   const truthHash = createHash('sha256');
   const images = createMapWriter(path.join(dir, DATA_FILES.images), size, size);
@@ -114,7 +128,7 @@ export async function prepareImages(dataset: Dataset, config: AuditConfig, setti
       truths.append(truth);
       imagesHash.update(new Uint8Array(pixels.buffer));
       truthHash.update(new Uint8Array(truth.buffer));
-      keys.push(`img-${String(k + 1).padStart(3, '0')}`);
+      keys.push(imageKey(k));
       progress(k + 1, total);
     }
   } finally {
@@ -143,9 +157,9 @@ export async function prepareImages(dataset: Dataset, config: AuditConfig, setti
     available: selection.available,
     short: selection.short,
     priorImages: prior.count,
-    counts: { train: count('train'), val: count('val'), test: count('test'), testPositives: candidates.length },
+    counts: { train: count('train'), val: count('val'), test: count('test'), testPositives: candidates },
     hashes: {
-      items: stableHash(items.map((i) => [i.id, i.split, i.label])),
+      items: datasetItemsHash(items),
       images: imagesHash.digest('hex'),
       truth: truthHash.digest('hex'),
     },

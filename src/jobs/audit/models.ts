@@ -19,6 +19,7 @@ import {
   architectureInfo,
   arraySource,
   createModelCard,
+  detectBlocks,
   exportableModel,
   importModel,
   parseModelCard,
@@ -27,7 +28,9 @@ import {
   trainModel,
   type BuiltModel,
   type ModelCard,
+  type RandomizationBlock,
   type TrainingSample,
+  untieSharedParameters,
 } from '../../models/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic.js';
 import { evaluate } from '../train.js';
@@ -125,13 +128,29 @@ export interface LoadedAuditModel {
   readonly graph: Model;
   readonly card: ModelCard | undefined;
   readonly built: BuiltModel;
+  /** Why the model has no randomization blocks (no card and not a recognised export), when it has none. */
+  readonly blockProblem?: string;
 }
 
-/** Reads a model's ONNX file and card. */
+/**
+ * Reads a model's ONNX file and card. Without a card listing blocks, the blocks of recognised exports
+ * (torchvision, Keras) are detected by tensor names, after untying parameters the exporter shared
+ * between nodes so that each block owns its own.
+ */
 export async function readAuditModel(id: string, onnx: string, card: string | null, size: number): Promise<LoadedAuditModel> {
-  const graph = decodeModel(await readFile(onnx), onnx);
+  let graph = decodeModel(await readFile(onnx), onnx);
   const parsed = card ? parseModelCard(JSON.parse(await readFile(card, 'utf8'))) : undefined;
-  const blocks = parsed?.randomization.blocks ?? [];
+  let blocks: readonly RandomizationBlock[] = parsed?.randomization.blocks ?? [];
+  let blockProblem: string | undefined;
+  if (blocks.length === 0) {
+    try {
+      const untied = untieSharedParameters(graph);
+      blocks = detectBlocks(untied, onnx).blocks;
+      graph = untied;
+    } catch (error) {
+      blockProblem = (error as Error).message;
+    }
+  }
   const built = importModel(graph, {
     inputSize: [size, size],
     blocks,
@@ -139,7 +158,7 @@ export async function readAuditModel(id: string, onnx: string, card: string | nu
     ...(parsed?.gradCamLayer ? { camLayer: parsed.gradCamLayer } : {}),
     ...(parsed ? { preprocessing: parsed.input.preprocessing } : {}),
   });
-  return { id, graph, card: parsed, built };
+  return { id, graph, card: parsed, built, ...(blockProblem ? { blockProblem } : {}) };
 }
 
 /** The cascading-randomization state names of a model (`original`, then blocks top-down). */
@@ -156,7 +175,7 @@ export function randomizationSeed(config: AuditConfig, modelId: string): number 
 export function stateGraph(model: LoadedAuditModel, index: number, config: AuditConfig): Model {
   if (index === 0) return model.graph;
   if (model.built.blocks.length === 0) {
-    throw new ModelError('audit-no-blocks', `model ${model.id} has no randomization blocks`, {}, { hint: 'give the model a card (heatcheck models describe) listing its blocks' });
+    throw new ModelError('audit-no-blocks', `model ${model.id} has no randomization blocks${model.blockProblem ? `: ${model.blockProblem}` : ''}`, {}, { hint: 'give the model a card (heatcheck models describe) listing its blocks' });
   }
   let k = 0;
   for (const state of randomizationStates(model.graph, model.built.blocks, model.built.parameters, { seed: randomizationSeed(config, model.id), initializer: config.models.randomization.initializer })) {

@@ -5,6 +5,7 @@
  * across levels. The single output `head` is [N, anchors, classes + 4]: class logits (sigmoid, focal
  * loss) then box deltas (smooth-L1), anchors in the order of `detection/anchors.ts`.
  */
+import { createRng } from '../../core/rng.js';
 import type { Padding } from '../../graph/builder.js';
 import { modelErrors } from '../messages.js';
 import { NetBuilder } from '../net-builder.js';
@@ -116,7 +117,7 @@ export function buildRetinaNet(options: RetinaNetOptions = {}): BuiltModel {
         const nhwc = g.transpose(y, [0, 2, 3, 1], `p${level + 3}/nhwc`);
         return g.reshape(nhwc, [0, -1, outPerAnchor], `p${level + 3}/anchors`);
       });
-      return { outputs, priorBias, bias: layers[layers.length - 1]!.bias };
+      return { outputs, priorBias, weight: layers[layers.length - 1]!.weight, bias: layers[layers.length - 1]!.bias };
     });
   const cls = subnet('class_subnet', classes, -Math.log((1 - 0.01) / 0.01));
   const box = subnet('box_subnet', 4, 0);
@@ -130,9 +131,13 @@ export function buildRetinaNet(options: RetinaNetOptions = {}): BuiltModel {
     false,
   );
   const model = g.build({ docString: `heatcheck RetinaNet (${backbone} backbone)` });
+  const tensor = (name: string) => model.graph.initializers.find((t) => t.name === name)!.data as Float32Array;
+  // The last conv of each subnet draws the paper's N(0, 0.01^2): with He weights there the initial logits
+  // spread over +-20, the class prior below meant nothing and the step-0 loss was ~60 instead of ~6.
+  // The hidden subnet convs keep He (all at 0.01, as the paper, started slower on this small net).
+  for (const name of [cls.weight, box.weight]) createRng(seed).fork(`retinanet-head:${name}`).fillNormal(tensor(name), 0, 0.01);
   // The class prior (pi = 0.01) keeps the focal loss stable at the start, as the paper does.
-  const prior = model.graph.initializers.find((t) => t.name === cls.bias)!;
-  (prior.data as Float32Array).fill(cls.priorBias);
+  tensor(cls.bias).fill(cls.priorBias);
   const order = ['class_subnet', 'box_subnet', 'fpn', 'layer4', 'layer3', 'layer2', 'layer1'].map((name) => ({ name }));
   return {
     architecture: 'retinanet',

@@ -229,3 +229,32 @@ describe('refusals name the file, the tag, what was found and what to do', () =>
     }
   });
 });
+
+describe('Float Pixel Data (parametric maps, e.g. heatcheck\'s DICOM export)', () => {
+  const values = [0, 1, -2.5, 0.1, 1e-7, 3.4e38];
+  const floatBytes = (littleEndian: boolean, count = values.length): Uint8Array => {
+    const bytes = new Uint8Array(count * 4);
+    const view = new DataView(bytes.buffer);
+    values.slice(0, count).forEach((v, i) => view.setFloat32(4 * i, v, littleEndian));
+    return bytes;
+  };
+  const floatPixels = (bytes: Uint8Array): TestElement => ({ tag: Tags.FloatPixelData, vr: 'OF', value: bytes });
+
+  it('decodes to Float32 from little- and big-endian files', async () => {
+    const base = imageElements({ rows: 2, columns: 3, bitsAllocated: 32 });
+    for (const [ts, littleEndian] of [
+      ['1.2.840.10008.1.2.1', true],
+      ['1.2.840.10008.1.2.2', false],
+    ] as const) {
+      const d = await decodeDicom(writeDicom([...base, floatPixels(floatBytes(littleEndian))], { transferSyntax: ts }));
+      expect(d.pixels).toBeInstanceOf(Float32Array);
+      expect(d.shape).toEqual([1, 2, 3, 1]);
+      expect(Array.from(d.pixels)).toEqual(Array.from(Float32Array.from(values)));
+    }
+  });
+
+  it('refuses Bits Allocated other than 32 and data shorter than the image', async () => {
+    expect((await refusal(writeDicom([...imageElements({ rows: 2, columns: 3, bitsAllocated: 16 }), floatPixels(floatBytes(true))]))).code).toBe(DicomErrorCode.invalidAttribute);
+    expect((await refusal(writeDicom([...imageElements({ rows: 2, columns: 3, bitsAllocated: 32 }), floatPixels(floatBytes(true, 4))]))).code).toBe(DicomErrorCode.pixelDataLength);
+  });
+});
