@@ -16,6 +16,9 @@ import { createGraphSession } from '../../src/engine/training-session.js';
 import { importModel, parameterRecordsOf, untieSharedParameters } from '../../src/models/imported.js';
 import { randomizationStates } from '../../src/models/randomization.js';
 import { readAuditModel } from '../../src/jobs/audit/models.js';
+import { describeModelTarget } from '../../src/jobs/models-describe.js';
+import { loadOnnxModel } from '../../src/engine/index.js';
+import { encodeModel } from '../../src/graph/onnx-io.js';
 
 const python = '/usr/bin/python3';
 const available = existsSync(python) && spawnSync(python, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
@@ -86,6 +89,16 @@ describe.runIf(available || required)('torchvision exports: randomization blocks
       const loaded = await readAuditModel(name, path.join(dir, `${name}.onnx`), null, 96);
       expect(loaded.blockProblem).toBeUndefined();
       expect(loaded.built.blocks.map((b) => b.name)).toEqual(want.blocks);
+    });
+
+    it(`${name}: models describe shows the blocks and the Grad-CAM layer the audit will use`, async () => {
+      const file = path.join(dir, `${name}.onnx`);
+      const described = await describeModelTarget(file);
+      const audit = await readAuditModel(name, file, null, 96);
+      expect(described.blocks.map((b) => b.name)).toEqual(audit.built.blocks.map((b) => b.name));
+      const engine = await loadOnnxModel(encodeModel(audit.graph), { threads: 1, checkGradients: false });
+      expect(described.gradCamLayer).toBe(engine.info.defaultCamLayer);
+      await engine.dispose();
     });
 
     it(`${name}: family, blocks top-down, Grad-CAM layer, and disjoint block parameters`, () => {
