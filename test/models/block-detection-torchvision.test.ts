@@ -19,6 +19,7 @@ import { readAuditModel } from '../../src/jobs/audit/models.js';
 import { describeModelTarget } from '../../src/jobs/models-describe.js';
 import { loadOnnxModel } from '../../src/engine/index.js';
 import { encodeModel } from '../../src/graph/onnx-io.js';
+import { changedInitializers } from './helpers.js';
 
 const python = '/usr/bin/python3';
 const available = existsSync(python) && spawnSync(python, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
@@ -33,17 +34,6 @@ const expected: Record<string, { family: string; blocks: string[]; cam: string }
   },
   inception_v3: { family: 'torchvision-inceptionv3', blocks: ['logits', ...Array.from({ length: 10 }, (_, k) => `mixed${10 - k}`)], cam: '/Mixed_7c/Concat_output_0' },
 };
-
-function changed(a: Model, b: Model): string[] {
-  const before = new Map(a.graph.initializers.map((t) => [t.name, t.data as Float32Array]));
-  return b.graph.initializers
-    .filter((t) => {
-      const x = before.get(t.name)!;
-      const y = t.data as Float32Array;
-      return x.length !== y.length || x.some((v, i) => v !== y[i]);
-    })
-    .map((t) => t.name);
-}
 
 describe.runIf(available || required)('torchvision exports: randomization blocks by tensor names', () => {
   let dir: string;
@@ -125,7 +115,7 @@ describe.runIf(available || required)('torchvision exports: randomization blocks
       const seen = new Set<string>();
       for (const state of randomizationStates(model, built.blocks, built.parameters, { seed: 5 })) {
         if (state.index > 0) for (const n of built.blocks[state.index - 1]!.initializers) seen.add(n);
-        expect(changed(model, state.model).sort(), state.name).toEqual([...seen].sort());
+        expect(changedInitializers(model, state.model).sort(), state.name).toEqual([...seen].sort());
       }
     });
   }

@@ -85,3 +85,15 @@ export function torchvisionBoxes(boxes: readonly { x: number; y: number; width: 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Names of the initializers whose values differ between two versions of a model (randomization tests). */
+export function changedInitializers(a: Model, b: Model): string[] {
+  const before = new Map(a.graph.initializers.map((t) => [t.name, t.data as Float32Array]));
+  return b.graph.initializers
+    .filter((t) => {
+      const x = before.get(t.name)!;
+      const y = t.data as Float32Array;
+      return x.length !== y.length || x.some((v, i) => v !== y[i]);
+    })
+    .map((t) => t.name);
+}

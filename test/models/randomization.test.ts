@@ -11,15 +11,7 @@ import { detectBlocks } from '../../src/models/block-detection.js';
 import { exportableModel } from '../../src/models/describe.js';
 import { randomizationStates } from '../../src/models/randomization.js';
 import { oraclePath } from '../helpers/oracle.js';
-
-function changed(a: Model, b: Model): string[] {
-  const before = new Map(a.graph.initializers.map((t) => [t.name, t.data as Float32Array]));
-  return b.graph.initializers.filter((t) => {
-    const x = before.get(t.name)!;
-    const y = t.data as Float32Array;
-    return x.length !== y.length || x.some((v, i) => v !== y[i]);
-  }).map((t) => t.name);
-}
+import { changedInitializers } from './helpers.js';
 
 async function logits(model: Model, size: number, channels: number): Promise<Float32Array> {
   const session = await createGraphSession(model, { threads: 1 });
@@ -47,7 +39,7 @@ describe('cascading randomization', () => {
     expect(states.map((s) => s.name)).toEqual(['original', 'logits', 'block5', 'block4', 'block3', 'block2', 'block1']);
     for (const state of states) {
       const expected = built.blocks.filter((b) => state.randomizedBlocks.includes(b.name)).flatMap((b) => b.initializers);
-      expect(changed(trained, state.model).sort()).toEqual([...expected].sort());
+      expect(changedInitializers(trained, state.model).sort()).toEqual([...expected].sort());
       expect([...state.randomizedInitializers].sort()).toEqual([...expected].sort());
     }
   });
@@ -56,14 +48,14 @@ describe('cascading randomization', () => {
     const states = [...randomizationStates(trained, built.blocks, built.parameters, { seed: 9, mode: 'independent' })];
     for (const state of states.slice(1)) {
       const block = built.blocks.find((b) => b.name === state.name)!;
-      expect(changed(trained, state.model).sort()).toEqual([...block.initializers].sort());
+      expect(changedInitializers(trained, state.model).sort()).toEqual([...block.initializers].sort());
     }
   });
 
   it('re-initialises with the Keras defaults, repeatably from the seed', () => {
     const a = [...randomizationStates(trained, built.blocks, built.parameters, { seed: 9 })].pop()!;
     const b = [...randomizationStates(trained, built.blocks, built.parameters, { seed: 9 })].pop()!;
-    expect(changed(a.model, b.model)).toEqual([]);
+    expect(changedInitializers(a.model, b.model)).toEqual([]);
     const byName = new Map(a.model.graph.initializers.map((t) => [t.name, t.data as Float32Array]));
     for (const p of built.parameters) {
       const values = byName.get(p.name)!;
@@ -100,16 +92,16 @@ describe('cascading randomization of the small ResNet', () => {
     expect(states.map((s) => s.name)).toEqual(['original', 'logits', 'layer4', 'layer3', 'layer2', 'layer1', 'conv1']);
     for (const state of states) {
       const expected = built.blocks.filter((b) => state.randomizedBlocks.includes(b.name)).flatMap((b) => b.initializers);
-      expect(changed(trained, state.model).sort()).toEqual([...expected].sort());
+      expect(changedInitializers(trained, state.model).sort()).toEqual([...expected].sort());
     }
-    expect(changed(trained, states[states.length - 1]!.model).sort()).toEqual(built.parameters.map((p) => p.name).sort());
+    expect(changedInitializers(trained, states[states.length - 1]!.model).sort()).toEqual(built.parameters.map((p) => p.name).sort());
   });
 
   it('independent randomization changes one block per state, and the logits change', async () => {
     const states = [...randomizationStates(trained, built.blocks, built.parameters, { seed: 9, mode: 'independent' })];
     for (const state of states.slice(1)) {
       const block = built.blocks.find((b) => b.name === state.name)!;
-      expect(changed(trained, state.model).sort()).toEqual([...block.initializers].sort());
+      expect(changedInitializers(trained, state.model).sort()).toEqual([...block.initializers].sort());
     }
     const a = await logits(trained, 32, 1);
     const b = await logits(states.find((s) => s.name === 'layer4')!.model, 32, 1);
