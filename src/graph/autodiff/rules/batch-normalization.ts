@@ -4,12 +4,12 @@
  * Training (mode.training): the forward rewrite switches the node to batch statistics (biased variance,
  * as PyTorch normalises) and exposes running-stat updates (PyTorch's convention: unbiased variance,
  * running = momentum * running + (1 - momentum) * batch, ONNX `momentum` default 0.9); the backward is
- * the fused formula dX = scale/sigma * (dY - mean(dY) - xhat * mean(dY * xhat)).
+ * the fused formula dX = scale/sigma * (dY - mean(dY) - xhat * mean(dY * xhat)), rearranged below.
  * Running mean/var are statistics, never trained: they get no gradient (as buffers in PyTorch).
  */
 import { ModelError } from '../../../core/errors.js';
 import { DataType, type DataTypeCode, type Tensor } from '../../ir.js';
-import { emit1, type Emitter, floats, reduceMean, reduceSum, reshape, scalar } from '../helpers.js';
+import { emit1, type Emitter, floats, int64s, reduceMean, reduceSum, reshape, scalar } from '../helpers.js';
 import type { ForwardContext, GradContext, GradientRule } from '../rule.js';
 
 function epsilonOf(ctx: { node: GradContext['node'] }): number {
@@ -90,18 +90,25 @@ export const batchNormalizationRule: GradientRule = {
     const normalized = (inv: string): string => emit1(ctx, 'Mul', [emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]), inv]);
 
     if (ctx.mode.training) {
+      // Written for few full-size passes (the element-wise ops dominate training steps after the convs):
+      // with c = x - mean (the forward's own Sub, merged by onnxruntime's common-subexpression pass),
+      // dX = a * dY + b * c + c0 per channel, a = scale / sigma, b = -a * sum(dY * c) / (count * sigma^2),
+      // c0 = -a * sum(dY) / count; dScale = sum(dY * c) / sigma, dB = sum(dY).
       const inv = invStd();
-      const xhat = normalized(inv);
-      const dyXhat = emit1(ctx, 'Mul', [dy, xhat]);
+      const centered = emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
+      const sumDy = reduceSum(ctx, dy, axes, true);
+      const sumDyC = reduceSum(ctx, emit1(ctx, 'Mul', [dy, centered]), axes, true);
       if (ctx.needsGrad[0]) {
-        const k = emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
-        const meanDy = reduceMean(ctx, dy, axes, true);
-        const meanDyXhat = reduceMean(ctx, dyXhat, axes, true);
-        const inner = emit1(ctx, 'Sub', [emit1(ctx, 'Sub', [dy, meanDy]), emit1(ctx, 'Mul', [xhat, meanDyXhat])]);
-        grads[0] = emit1(ctx, 'Mul', [inner, k]);
+        const a = emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
+        const channels = emit1(ctx, 'Cast', [emit1(ctx, 'Gather', [emit1(ctx, 'Shape', [x]), int64s(ctx, [1])])], { to: { type: 'int', value: dtype ?? DataType.FLOAT } });
+        const count = emit1(ctx, 'Div', [emit1(ctx, 'Cast', [emit1(ctx, 'Size', [x])], { to: { type: 'int', value: dtype ?? DataType.FLOAT } }), channels]);
+        const minusAOverCount = emit1(ctx, 'Div', [emit1(ctx, 'Neg', [a]), count]);
+        const b = emit1(ctx, 'Mul', [emit1(ctx, 'Mul', [minusAOverCount, emit1(ctx, 'Mul', [inv, inv])]), sumDyC]);
+        const c0 = emit1(ctx, 'Mul', [minusAOverCount, sumDy]);
+        grads[0] = emit1(ctx, 'Sum', [emit1(ctx, 'Mul', [dy, a]), emit1(ctx, 'Mul', [centered, b]), c0]);
       }
-      if (ctx.needsGrad[1]) grads[1] = reduceSum(ctx, dyXhat, axes, false);
-      if (ctx.needsGrad[2]) grads[2] = reduceSum(ctx, dy, axes, false);
+      if (ctx.needsGrad[1]) grads[1] = reshape(ctx, emit1(ctx, 'Mul', [sumDyC, inv]), [-1]);
+      if (ctx.needsGrad[2]) grads[2] = reshape(ctx, sumDy, [-1]);
       return grads;
     }
 
