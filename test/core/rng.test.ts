@@ -54,6 +54,24 @@ describe('createRng', () => {
     expect(createRng(5).fork('noise').uniform()).not.toBe(createRng(5).fork('split').uniform());
   });
 
+  it('fillNormal draws exactly what repeated normal() calls draw, across the spare of the polar method', () => {
+    for (const skip of [0, 1]) {
+      for (const length of [0, 1, 2, 3, 8, 1001]) {
+        const fast = createRng(11);
+        const slow = createRng(11);
+        for (let i = 0; i < skip; i++) {
+          fast.normal();
+          slow.normal();
+        }
+        const filled = Array.from(fast.fillNormal(new Float64Array(length), 0.5, 2));
+        const drawn = Array.from({ length }, () => 0.5 + 2 * slow.normal());
+        expect(filled).toEqual(drawn);
+        // The generators stay in step after the fill (state and spare carried over).
+        expect([fast.normal(), fast.uniform()]).toEqual([slow.normal(), slow.uniform()]);
+      }
+    }
+  });
+
   it('rejects non-integer seeds', () => {
     expect(() => createRng(1.5)).toThrow(RangeError);
   });
