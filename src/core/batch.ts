@@ -19,6 +19,12 @@ export interface Logits {
 /** One class index per batch row. */
 export type Targets = readonly number[] | Int32Array;
 
+/**
+ * The classes a gradient pass explains: one per row, or `'predicted'` for each row's own arg-max class,
+ * taken from the same pass's logits (no separate forward pass). The result's `targets` says which.
+ */
+export type TargetRequest = Targets | 'predicted';
+
 /** Makes a batch, checking that the data length matches the shape. */
 export function makeBatch(data: Float32Array, shape: readonly [number, number, number, number]): Batch {
   const size = shape[0] * shape[1] * shape[2] * shape[3];

@@ -2,7 +2,7 @@
  * Domain types shared by every layer: canonical images, ground truth, saliency maps and the model
  * interface that saliency methods see. Pure data; no behaviour beyond tiny constructors elsewhere.
  */
-import type { Batch, Logits, Targets } from './batch.js';
+import type { Batch, Logits, TargetRequest } from './batch.js';
 
 /**
  * The canonical image every reader produces: float pixels in [0, 1], display orientation
@@ -80,6 +80,8 @@ export interface GradientResult {
   readonly logits: Logits;
   /** d(target logit)/d(input), same shape as the input batch. */
   readonly gradients: Batch;
+  /** The class explained per row; always present when `'predicted'` was asked. */
+  readonly targets?: Int32Array;
 }
 
 /** Result of a layer-gradient pass (Grad-CAM and friends). */
@@ -89,6 +91,8 @@ export interface LayerGradientResult {
   readonly gradients: Readonly<Record<string, Batch>>;
   /** d(target logit)/d(input), present when asked for with `inputGradient` (a model may also omit it). */
   readonly inputGradients?: Batch;
+  /** The class explained per row; always present when `'predicted'` was asked. */
+  readonly targets?: Int32Array;
 }
 
 /** Options of a layer-gradient pass. */
@@ -122,9 +126,9 @@ export interface ModelInfo {
 export interface ExplainableModel {
   readonly info: ModelInfo;
   predict(batch: Batch): Promise<Logits>;
-  inputGradients(batch: Batch, targets: Targets): Promise<GradientResult>;
-  layerGradients(batch: Batch, targets: Targets, layers: readonly string[], options?: LayerGradientOptions): Promise<LayerGradientResult>;
-  guidedGradients(batch: Batch, targets: Targets): Promise<GradientResult>;
+  inputGradients(batch: Batch, targets: TargetRequest): Promise<GradientResult>;
+  layerGradients(batch: Batch, targets: TargetRequest, layers: readonly string[], options?: LayerGradientOptions): Promise<LayerGradientResult>;
+  guidedGradients(batch: Batch, targets: TargetRequest): Promise<GradientResult>;
   /** Releases native sessions. Safe to call twice. */
   dispose(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Batch, Logits, Targets } from '../core/batch.js';
+import { argmaxRows, type Batch, type Logits, type TargetRequest, type Targets } from '../core/batch.js';
 import { ModelError } from '../core/errors.js';
 import type { ExplainableModel, GradientResult, LayerGradientOptions, LayerGradientResult, LayerInfo, ModelInfo } from '../core/types.js';
 import { probeShapes } from './shape-probe.js';
@@ -28,6 +28,7 @@ import { bytesPerImage, type PassKind, splitRows, subBatchSize } from './memory.
 import { engineErrors } from './messages.js';
 import { type EngineOptions, type ResolvedEngineOptions, resolveEngineOptions } from './options.js';
 import { type EngineStats, SessionCache, type SessionLease } from './sessions.js';
+import { supportsPredictedTarget } from './predicted-target.js';
 import { oneHot, validateTargets } from './targets.js';
 import { type GeneratedVariant, generateVariant, type Variant, type VariantSpec, variantId, withImageSize } from './variants.js';
 
@@ -184,7 +185,7 @@ class OnnxEngineModel implements OnnxModel {
   }
 
   private generate(state: SizeState, spec: VariantSpec): GeneratedVariant {
-    return generateVariant(withImageSize(this.model, this.input, state.size), this.input, this.outputName, spec, state.shapes);
+    return generateVariant(withImageSize(this.model, this.input, state.size), this.input, this.outputName, state.layout.numClasses, spec, state.shapes);
   }
 
   /** Lends the session of a variant, built from its pending graph (or a regenerated one) when not cached. */
@@ -218,36 +219,50 @@ class OnnxEngineModel implements OnnxModel {
     return asLogits(out[variant.logits]!);
   }
 
-  async inputGradients(batch: Batch, targets: Targets): Promise<GradientResult> {
+  async inputGradients(batch: Batch, targets: TargetRequest): Promise<GradientResult> {
     return this.inputGradientPass(batch, targets, false);
   }
 
-  async guidedGradients(batch: Batch, targets: Targets): Promise<GradientResult> {
+  async guidedGradients(batch: Batch, targets: TargetRequest): Promise<GradientResult> {
     return this.inputGradientPass(batch, targets, true);
   }
 
-  private async inputGradientPass(batch: Batch, targets: Targets, guided: boolean): Promise<GradientResult> {
-    const state = await this.prepare(batch);
-    const rows = validateTargets(targets, batch.shape[0], state.layout.numClasses);
-    const spec: VariantSpec = { kind: 'input-gradient', guided };
-    const variant = this.variant(state, spec);
-    const gradient = variant.inputGradient!;
-    const out = await this.run(state, spec, variant, 'backward', batch, rows, [variant.logits, gradient]);
-    return { logits: asLogits(out[variant.logits]!), gradients: asBatch(out[gradient]!) };
+  /**
+   * Class indices to feed, or undefined when the graph predicts them itself ('predicted' on a graph of
+   * opset 9 or later); older graphs take the prediction from a forward pass first.
+   */
+  private async targetRows(state: SizeState, batch: Batch, targets: TargetRequest): Promise<Int32Array | undefined> {
+    if (targets !== 'predicted') return validateTargets(targets, batch.shape[0], state.layout.numClasses);
+    if (supportsPredictedTarget(this.model)) return undefined;
+    return argmaxRows(await this.predict(batch));
   }
 
-  async layerGradients(batch: Batch, targets: Targets, layers: readonly string[], options: LayerGradientOptions = {}): Promise<LayerGradientResult> {
+  private async inputGradientPass(batch: Batch, targets: TargetRequest, guided: boolean): Promise<GradientResult> {
+    const state = await this.prepare(batch);
+    const rows = await this.targetRows(state, batch, targets);
+    const spec: VariantSpec = { kind: 'input-gradient', guided, ...(rows ? {} : { predicted: true }) };
+    const variant = this.variant(state, spec);
+    const gradient = variant.inputGradient!;
+    const fetch = [variant.logits, gradient, ...(variant.predictedTarget ? [variant.predictedTarget] : [])];
+    const out = await this.run(state, spec, variant, 'backward', batch, rows, fetch);
+    const explained = rows ?? predictedRows(out[variant.predictedTarget!]!);
+    return { logits: asLogits(out[variant.logits]!), gradients: asBatch(out[gradient]!), ...(targets === 'predicted' ? { targets: explained } : {}) };
+  }
+
+  async layerGradients(batch: Batch, targets: TargetRequest, layers: readonly string[], options: LayerGradientOptions = {}): Promise<LayerGradientResult> {
     if (layers.length === 0) throw engineErrors.noLayers();
     const state = await this.prepare(batch);
-    const rows = validateTargets(targets, batch.shape[0], state.layout.numClasses);
     const tensors = layers.map((name) => resolveLayer(this.model, state.layout.layers, name));
+    const rows = await this.targetRows(state, batch, targets);
     const withInput = options.inputGradient === true;
-    const spec: VariantSpec = { kind: 'layers', layers: tensors, ...(withInput ? { inputGradient: true } : {}) };
+    const spec: VariantSpec = { kind: 'layers', layers: tensors, ...(withInput ? { inputGradient: true } : {}), ...(rows ? {} : { predicted: true }) };
     const variant = this.variant(state, spec);
     const fetch = [variant.logits];
     for (const t of new Set(tensors)) fetch.push(variant.activations[t]!, variant.gradients[t]!);
     if (withInput) fetch.push(variant.inputGradient!);
+    if (variant.predictedTarget) fetch.push(variant.predictedTarget);
     const out = await this.run(state, spec, variant, 'backward', batch, rows, fetch);
+    const predicted = targets === 'predicted' ? { targets: rows ?? predictedRows(out[variant.predictedTarget!]!) } : {};
     const activations: Record<string, Batch> = {};
     const gradients: Record<string, Batch> = {};
     layers.forEach((name, i) => {
@@ -255,7 +270,9 @@ class OnnxEngineModel implements OnnxModel {
       gradients[name] = asBatch(out[variant.gradients[tensors[i]!]!]!);
     });
     const logits = asLogits(out[variant.logits]!);
-    return withInput ? { logits, activations, gradients, inputGradients: asBatch(out[variant.inputGradient!]!) } : { logits, activations, gradients };
+    return withInput
+      ? { logits, activations, gradients, inputGradients: asBatch(out[variant.inputGradient!]!), ...predicted }
+      : { logits, activations, gradients, ...predicted };
   }
 
   async weightGradients(batch: Batch, targets: Targets, options: { training?: boolean } = {}): Promise<WeightGradientResult> {
@@ -354,7 +371,10 @@ class OnnxEngineModel implements OnnxModel {
         const feeds: Record<string, ort.Tensor> = {
           [this.input.name]: new ort.Tensor('float32', data, [rows, batch.shape[1], batch.shape[2], batch.shape[3]]),
         };
-        if (variant.seedInput) feeds[variant.seedInput] = new ort.Tensor('float32', oneHot(targets!, start, end, rows, k), [rows, k]);
+        if (variant.seedInput) {
+          if (!targets) throw new ModelError('engine-targets-missing', `variant ${variant.id} needs target classes`);
+          feeds[variant.seedInput] = new ort.Tensor('float32', oneHot(targets, start, end, rows, k), [rows, k]);
+        }
         const t0 = performance.now();
         let result: ort.InferenceSession.ReturnType;
         try {
@@ -409,6 +429,11 @@ function fixedRanges(n: number, size: number): [number, number][] {
   const out: [number, number][] = [];
   for (let start = 0; start < n; start += size) out.push([start, Math.min(n, start + size)]);
   return out;
+}
+
+/** The float class indices of a predicted-target output as integers. */
+function predictedRows(g: Gathered): Int32Array {
+  return Int32Array.from(g.data);
 }
 
 function asLogits(g: Gathered): Logits {

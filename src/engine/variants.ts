@@ -7,20 +7,24 @@ import { differentiate } from '../graph/autodiff/differentiate.js';
 import type { Model, ValueInfo } from '../graph/ir.js';
 import type { ShapeTable } from '../graph/shapes.js';
 import type { ImageInput } from './inspect.js';
+import { predictedTargetOutput, withPredictedTarget } from './predicted-target.js';
 
 /** A variant request: what the graph must compute. */
 export type VariantSpec =
   | { readonly kind: 'forward' }
-  | { readonly kind: 'input-gradient'; readonly guided: boolean }
+  /** With `predicted`, each row explains its own arg-max class (no seed input; see predicted-target.ts). */
+  | { readonly kind: 'input-gradient'; readonly guided: boolean; readonly predicted?: boolean }
   /** Activations and gradients at layers; with `inputGradient`, also d(target logit)/d(input) in the same pass. */
-  | { readonly kind: 'layers'; readonly layers: readonly string[]; readonly inputGradient?: boolean }
+  | { readonly kind: 'layers'; readonly layers: readonly string[]; readonly inputGradient?: boolean; readonly predicted?: boolean }
   | { readonly kind: 'weights'; readonly training: boolean };
 
 /** A generated variant: the names of the values to feed and fetch (the graph travels separately). */
 export interface Variant {
   readonly id: string;
-  /** Name of the one-hot seed input ([N, K]); undefined for the forward graph. */
+  /** Name of the one-hot seed input ([N, K]); undefined for the forward graph and predicted-target variants. */
   readonly seedInput: string | undefined;
+  /** Output name of each row's predicted class (float), for predicted-target variants. */
+  readonly predictedTarget: string | undefined;
   /** Output name of the logits. */
   readonly logits: string;
   /** Output name of d(target logit)/d(input), for input-gradient variants. */
@@ -45,9 +49,9 @@ export function variantId(spec: VariantSpec): string {
     case 'forward':
       return 'forward';
     case 'input-gradient':
-      return spec.guided ? 'guided-gradient' : 'input-gradient';
+      return `${spec.guided ? 'guided-gradient' : 'input-gradient'}${spec.predicted ? '+predicted' : ''}`;
     case 'layers':
-      return `layers:${[...new Set(spec.layers)].sort().join('|')}${spec.inputGradient ? '+input' : ''}`;
+      return `layers:${[...new Set(spec.layers)].sort().join('|')}${spec.inputGradient ? '+input' : ''}${spec.predicted ? '+predicted' : ''}`;
     case 'weights':
       return spec.training ? 'weights-training' : 'weights-inference';
   }
@@ -61,11 +65,12 @@ export function withImageSize(model: Model, input: ImageInput, size: readonly [n
   return { ...model, graph: { ...model.graph, inputs } };
 }
 
-/** Generates the graph for `spec` from the forward model (already fixed to one image size). */
+/** Generates the graph for `spec` from the forward model (already fixed to one image size) with `classes` logits. */
 export function generateVariant(
   model: Model,
   input: ImageInput,
   logits: string,
+  classes: number,
   spec: VariantSpec,
   shapes: ShapeTable | undefined,
 ): GeneratedVariant {
@@ -73,7 +78,7 @@ export function generateVariant(
   const id = variantId(spec);
   if (spec.kind === 'forward') {
     const outputs = model.graph.outputs.filter((o) => o.name === logits);
-    const variant: Variant = { id, seedInput: undefined, logits, inputGradient: undefined, activations: {}, gradients: {}, weightInputs: [] };
+    const variant: Variant = { id, seedInput: undefined, predictedTarget: undefined, logits, inputGradient: undefined, activations: {}, gradients: {}, weightInputs: [] };
     return { variant, model: { ...model, graph: { ...model.graph, outputs } }, generateMs: performance.now() - t0 };
   }
   const shapeOption = shapes ? { shapes } : {};
@@ -83,14 +88,17 @@ export function generateVariant(
       : spec.kind === 'layers'
         ? differentiate(model, { output: logits, tensors: [...new Set(spec.layers)], ...(spec.inputGradient ? { inputs: [input.name] } : {}), ...shapeOption })
         : differentiate(model, { output: logits, weights: true, mode: { training: spec.training }, ...shapeOption });
+  const predicted = spec.kind !== 'weights' && spec.predicted === true;
   const variant: Variant = {
     id,
-    seedInput: result.seedInput,
+    seedInput: predicted ? undefined : result.seedInput,
+    predictedTarget: predicted ? predictedTargetOutput : undefined,
     logits,
     inputGradient: spec.kind === 'input-gradient' || (spec.kind === 'layers' && spec.inputGradient) ? result.gradients[input.name] : undefined,
     activations: result.activations,
     gradients: result.gradients,
     weightInputs: result.weightInputs,
   };
-  return { variant, model: result.model, generateMs: performance.now() - t0 };
+  const graph = predicted ? withPredictedTarget(result.model, result.seedInput, logits, classes) : result.model;
+  return { variant, model: graph, generateMs: performance.now() - t0 };
 }

@@ -6,7 +6,7 @@
 import { makeBatch } from '../core/batch.js';
 import type { Map2D } from '../core/types.js';
 import { upsample, type UpsampleMethod } from '../imaging/upsample.js';
-import { checkShape, defineMethod, rows } from './method.js';
+import { checkShape, defineMethod, keepPredicted, passTargets, rows } from './method.js';
 import { saliencyErrors } from './messages.js';
 import type { SaliencyAttribution, SaliencyAttributionRequest, SaliencyMapDetails, SaliencyMethodInfo } from './types.js';
 
@@ -27,6 +27,7 @@ export const info: SaliencyMethodInfo<GradCamOptions> = Object.freeze({
   defaults: Object.freeze({ layer: null, upsample: 'bilinear' } as const),
   finalize: 'grayscale',
   stochastic: false,
+  onePass: true,
 });
 
 /** Checks Grad-CAM options (also used by Guided Grad-CAM, whose id `method` the errors name). */
@@ -69,14 +70,15 @@ export function camFromLayer(activation: Float32Array, gradient: Float32Array, c
 
 /** Raw Grad-CAM maps (N x 1 x H x W) with the low-resolution map and layer of each image as details. */
 export async function gradCamAttribution(request: SaliencyAttributionRequest<GradCamOptions>, method: string): Promise<SaliencyAttribution> {
-  const { model, batch, targets, batchSize } = request;
+  const { model, batch, batchSize } = request;
   const layer = camLayer(request, method);
   const [n, , height, width] = batch.shape;
   const out = new Float32Array(n * height * width);
   const details: SaliencyMapDetails[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
-    const result = await model.layerGradients(rows(batch, start, end), targets.subarray(start, end), [layer]);
+    const result = await model.layerGradients(rows(batch, start, end), passTargets(request, start, end), [layer]);
+    keepPredicted(request, method, result.targets, start, end);
     const activation = result.activations[layer];
     const gradient = result.gradients[layer];
     if (!activation || !gradient) throw saliencyErrors.unknownLayer(method, layer, model.info.layers.map((l) => l.name));

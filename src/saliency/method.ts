@@ -50,9 +50,11 @@ export function defineMethod<O extends object>(
       done += units;
       options.onProgress?.({ stage: info.id, done, total: n, detail: 'images' });
     };
-    const targets = hooks.targets ?? (await resolveTargets(info.id, model, batch, options.target ?? 'predicted', batchSize));
+    // One-pass methods explaining the predicted class take it from their own pass (one pass, not two).
+    const inPass = !hooks.targets && (options.target ?? 'predicted') === 'predicted' && info.onePass === true;
+    const targets = hooks.targets ?? (inPass ? new Int32Array(n) : await resolveTargets(info.id, model, batch, options.target ?? 'predicted', batchSize));
     if (targets.length !== n) throw saliencyErrors.badTarget(info.id, `${targets.length} targets for ${n} images`, model.info.numClasses);
-    const request = { model, batch, targets, options: resolved, batchSize, reference: batch, progress };
+    const request = { model, batch, targets, options: resolved, batchSize, reference: batch, progress, ...(inPass ? { predictInPass: true } : {}) };
     const attribution = await (hooks.attribute ?? attribute)(request);
     const post: PostprocessOptions = { ...postprocessPresets.arun2021, ...options.postprocess };
     const recorded = recordOptions(resolved, options.target ?? 'predicted', batchSize, post, info.finalize);
@@ -179,19 +181,32 @@ type GradientPass = 'inputGradients' | 'guidedGradients';
 
 /** Runs an input-gradient pass (plain or guided) over a batch in chunks of `batchSize`. */
 export async function gradientsInChunks(request: SaliencyAttributionRequest<object>, pass: GradientPass, method: string): Promise<Batch> {
-  const { model, batch, targets, batchSize } = request;
+  const { model, batch, batchSize } = request;
   const n = batch.shape[0];
   const out = new Float32Array(batch.data.length);
   const per = itemSize(batch);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const chunk = rows(batch, start, end);
-    const result = await model[pass](chunk, targets.subarray(start, end));
+    const result = await model[pass](chunk, passTargets(request, start, end));
     checkShape(method, 'gradients', result.gradients, chunk.shape);
+    keepPredicted(request, method, result.targets, start, end);
     out.set(result.gradients.data, start * per);
     request.progress(end - start);
   }
   return makeBatch(out, batch.shape);
+}
+
+/** What a pass over rows [start, end) is asked to explain: the given classes, or 'predicted' to be filled in. */
+export function passTargets(request: SaliencyAttributionRequest<object>, start: number, end: number): Int32Array | 'predicted' {
+  return request.predictInPass ? 'predicted' : request.targets.subarray(start, end);
+}
+
+/** With `predictInPass`, records the classes a pass explained (the model must report them). */
+export function keepPredicted(request: SaliencyAttributionRequest<object>, method: string, explained: Int32Array | undefined, start: number, end: number): void {
+  if (!request.predictInPass) return;
+  if (!explained || explained.length !== end - start) throw saliencyErrors.badModelOutput(method, 'predicted targets', [explained?.length ?? 0], [end - start]);
+  request.targets.set(explained, start);
 }
 
 /** Throws a `ModelError` when a model output does not have the expected shape. */

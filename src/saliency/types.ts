@@ -58,6 +58,11 @@ export interface SaliencyMethodInfo<O extends object> {
   readonly finalize: FinalizeKind;
   /** True when the method draws noise (its maps depend on `seed`). */
   readonly stochastic: boolean;
+  /**
+   * True when each map comes from one model pass on the image itself, so the predicted class can be
+   * taken from that pass's own logits instead of a forward pass first.
+   */
+  readonly onePass?: boolean;
 }
 
 /** What the raw `attribute` step of a method receives. */
@@ -65,8 +70,12 @@ export interface SaliencyAttributionRequest<O extends object> {
   readonly model: ExplainableModel;
   /** N images (or noisy copies of them), NCHW at the model's input size. */
   readonly batch: Batch;
-  /** One class per row of `batch`. */
+  /**
+   * One class per row of `batch`. With `predictInPass` it is still to be filled: each pass asks the model
+   * for `'predicted'` and writes the classes it explained here.
+   */
   readonly targets: Int32Array;
+  readonly predictInPass?: boolean;
   /** Resolved options (defaults filled in). */
   readonly options: Readonly<O>;
   readonly batchSize: number;

@@ -4,7 +4,7 @@
  *   z0 = sum w0 P (linear), z1 = 0.5 sum w1 P^2, z2 = sum w2 sin(3P).
  * Gradients are exact; "guided" gradients are the input gradients with negative values zeroed.
  */
-import { type Batch, type Logits, type Targets, makeBatch } from '../../../src/core/batch.js';
+import { argmaxRows, type Batch, type Logits, type TargetRequest, type Targets, makeBatch } from '../../../src/core/batch.js';
 import type { ExplainableModel, GradientResult, LayerGradientResult, ModelInfo } from '../../../src/core/types.js';
 
 export interface AnalyticModel extends ExplainableModel {
@@ -67,10 +67,14 @@ export function analyticModel(channels = 3, height = 16, width = 16, name = 'ana
     }
     return g;
   };
-  const inputGradient = (batch: Batch, targets: Targets, guided: boolean): GradientResult => {
+  /** 'predicted' resolved inside the pass, from the same logits, as the engine does. */
+  const explained = (p: Float64Array, n: number, targets: TargetRequest): Targets => (targets === 'predicted' ? argmaxRows(logits(p, n)) : targets);
+  const predictedField = (targets: TargetRequest, resolved: Targets) => (targets === 'predicted' ? { targets: Int32Array.from(resolved) } : {});
+  const inputGradient = (batch: Batch, request: TargetRequest, guided: boolean): GradientResult => {
     const n = batch.shape[0];
     largest = Math.max(largest, n);
     const p = pool(batch, n);
+    const targets = explained(p, n, request);
     const gp = poolGradient(p, n, targets);
     const data = new Float32Array(batch.data.length);
     for (let i = 0; i < n; i++) {
@@ -83,7 +87,7 @@ export function analyticModel(channels = 3, height = 16, width = 16, name = 'ana
         }
       }
     }
-    return { logits: logits(p, n), gradients: makeBatch(data, batch.shape) };
+    return { logits: logits(p, n), gradients: makeBatch(data, batch.shape), ...predictedField(request, targets) };
   };
 
   return {
@@ -110,11 +114,13 @@ export function analyticModel(channels = 3, height = 16, width = 16, name = 'ana
       void layers;
       const p = pool(batch, n);
       const shape = [n, channels, ph, pw] as const;
+      const resolved = explained(p, n, targets);
       return {
         logits: logits(p, n),
         activations: { pool: makeBatch(Float32Array.from(p), shape) },
-        gradients: { pool: makeBatch(poolGradient(p, n, targets), shape) },
-        ...(options?.inputGradient ? { inputGradients: inputGradient(batch, targets, false).gradients } : {}),
+        gradients: { pool: makeBatch(poolGradient(p, n, resolved), shape) },
+        ...(options?.inputGradient ? { inputGradients: inputGradient(batch, resolved, false).gradients } : {}),
+        ...predictedField(targets, resolved),
       };
     },
     async dispose() {},
