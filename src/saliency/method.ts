@@ -7,6 +7,7 @@ import { type Batch, argmaxRows, itemSize, makeBatch } from '../core/batch.js';
 import { hashBytes } from '../core/hash.js';
 import type { ExplainableModel } from '../core/types.js';
 import { postprocessMap, postprocessPresets, type PostprocessOptions } from '../imaging/postprocess.js';
+import { shareConstantInputs } from './constant-inputs.js';
 import { saliencyErrors } from './messages.js';
 import type { SaliencyAttribution, SaliencyAttributionRequest, SaliencyMethodInfo, SaliencyMethodOptions, SaliencyResult, SaliencyMethod, SaliencyRunHooks, SaliencyTarget } from './types.js';
 
@@ -54,7 +55,9 @@ export function defineMethod<O extends object>(
     const inPass = !hooks.targets && (options.target ?? 'predicted') === 'predicted' && info.onePass === true;
     const targets = hooks.targets ?? (inPass ? new Int32Array(n) : await resolveTargets(info.id, model, batch, options.target ?? 'predicted', batchSize));
     if (targets.length !== n) throw saliencyErrors.badTarget(info.id, `${targets.length} targets for ${n} images`, model.info.numClasses);
-    const request = { model, batch, targets, options: resolved, batchSize, reference: batch, progress, ...(inPass ? { predictInPass: true } : {}) };
+    // Constant images (IG baselines at alpha 0) are explained once per call.
+    const passes = shareConstantInputs(model);
+    const request = { model: passes, batch, targets, options: resolved, batchSize, reference: batch, progress, ...(inPass ? { predictInPass: true } : {}) };
     const attribution = await (hooks.attribute ?? attribute)(request);
     const post: PostprocessOptions = { ...postprocessPresets.arun2021, ...options.postprocess };
     const recorded = recordOptions(resolved, options.target ?? 'predicted', batchSize, post, info.finalize);

@@ -13,6 +13,7 @@ import { combineGuidedGradCam, guidedGradCam } from './guided-grad-cam.js';
 import { integratedGradients } from './integrated-gradients.js';
 import { resolveTargets, defaultBatchSize } from './method.js';
 import { saliencyErrors } from './messages.js';
+import { shareConstantInputs } from './constant-inputs.js';
 import { shareGradientAndCam } from './shared-passes.js';
 import { smoothIg } from './smooth-ig.js';
 import { smoothgrad } from './smoothgrad.js';
@@ -56,13 +57,15 @@ export async function explainSuite(
   // Guided Grad-CAM last, so it can reuse the two maps it multiplies when they were asked for.
   const camLayerName = (optionsOf('grad-cam').layer as string | null | undefined) ?? model.info.defaultCamLayer;
   const share = methods.includes('gradient') && methods.includes('grad-cam') && camLayerName !== undefined && camLayerName !== null;
-  const sharedModel = share ? shareGradientAndCam(model, camLayerName) : model;
+  // One constant-image cache for the whole suite: IG, Smooth IG and XRAI start paths at the same baselines.
+  const base = shareConstantInputs(model);
+  const sharedModel = share ? shareGradientAndCam(base, camLayerName) : base;
   const rest = methods.filter((id) => id !== 'guided-grad-cam' && !(share && id === 'grad-cam'));
   if (share) rest.splice(rest.indexOf('gradient') + 1, 0, 'grad-cam');
   const order = [...rest, ...methods.filter((id) => id === 'guided-grad-cam')];
   for (const id of order) {
     const method = methodsById[id];
-    const passModel = id === 'gradient' || id === 'grad-cam' ? sharedModel : model;
+    const passModel = id === 'gradient' || id === 'grad-cam' ? sharedModel : base;
     const guided = results['guided-backprop'];
     const cam = results['grad-cam'];
     const sameCam = JSON.stringify(methodOptions['grad-cam'] ?? {}) === JSON.stringify(methodOptions['guided-grad-cam'] ?? {});
