@@ -27,7 +27,7 @@ export const info: SaliencyMethodInfo<GradCamOptions> = Object.freeze({
   defaults: Object.freeze({ layer: null, upsample: 'bilinear' } as const),
   finalize: 'grayscale',
   stochastic: false,
-  onePass: true,
+  targetFromFirstPass: true,
 });
 
 /** Checks Grad-CAM options (also used by Guided Grad-CAM, whose id `method` the errors name). */

@@ -17,7 +17,7 @@ export const info: SaliencyMethodInfo<GradientOptions> = Object.freeze({
   defaults: Object.freeze({}),
   finalize: 'grayscale',
   stochastic: false,
-  onePass: true,
+  targetFromFirstPass: true,
 });
 
 /** d logit[target] / d input for every image of the batch; raw maps are C x H x W. */

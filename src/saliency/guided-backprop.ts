@@ -18,7 +18,7 @@ export const info: SaliencyMethodInfo<GuidedBackpropOptions> = Object.freeze({
   defaults: Object.freeze({}),
   finalize: 'grayscale',
   stochastic: false,
-  onePass: true,
+  targetFromFirstPass: true,
 });
 
 /** Guided gradients of the target logit for every image; raw maps are C x H x W. */

@@ -22,6 +22,7 @@ export const info: SaliencyMethodInfo<GuidedGradCamOptions> = Object.freeze({
   defaults: gradCamInfo.defaults,
   finalize: 'minmax',
   stochastic: false,
+  targetFromFirstPass: true,
 });
 
 /** The paper's grayscale step (abs, channel sum, 99th-percentile clip) of item i; a degenerate map is zeros. */
@@ -48,8 +49,9 @@ export function combineGuidedGradCam(guided: Batch, cam: Batch, details?: readon
 export const guidedGradCam = defineMethod<GuidedGradCamOptions>(
   info,
   async (request) => {
+    // With a predicted target, guided backprop's pass fills request.targets and Grad-CAM's reuses them.
     const guided = await guidedBackprop.attribute({ ...request, options: {} });
-    const cam = await gradCamAttribution(request, info.id);
+    const cam = await gradCamAttribution({ ...request, predictInPass: false }, info.id);
     return combineGuidedGradCam(guided.maps, cam.maps, cam.details);
   },
   (options) => checkGradCamOptions(options, info.id),

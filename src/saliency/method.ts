@@ -51,8 +51,8 @@ export function defineMethod<O extends object>(
       done += units;
       options.onProgress?.({ stage: info.id, done, total: n, detail: 'images' });
     };
-    // One-pass methods explaining the predicted class take it from their own pass (one pass, not two).
-    const inPass = !hooks.targets && (options.target ?? 'predicted') === 'predicted' && info.onePass === true;
+    // Methods whose first pass runs on the images take the predicted class from it (no forward pass first).
+    const inPass = !hooks.targets && (options.target ?? 'predicted') === 'predicted' && info.targetFromFirstPass === true;
     const targets = hooks.targets ?? (inPass ? new Int32Array(n) : await resolveTargets(info.id, model, batch, options.target ?? 'predicted', batchSize));
     if (targets.length !== n) throw saliencyErrors.badTarget(info.id, `${targets.length} targets for ${n} images`, model.info.numClasses);
     // Constant images (IG baselines at alpha 0) are explained once per call.

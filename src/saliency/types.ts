@@ -59,10 +59,11 @@ export interface SaliencyMethodInfo<O extends object> {
   /** True when the method draws noise (its maps depend on `seed`). */
   readonly stochastic: boolean;
   /**
-   * True when each map comes from one model pass on the image itself, so the predicted class can be
-   * taken from that pass's own logits instead of a forward pass first.
+   * True when the method's first model pass runs on the images themselves (not noisy copies or path
+   * points), so the predicted class can be taken from that pass's own logits instead of a forward pass
+   * first; later passes reuse it.
    */
-  readonly onePass?: boolean;
+  readonly targetFromFirstPass?: boolean;
 }
 
 /** What the raw `attribute` step of a method receives. */
