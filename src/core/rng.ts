@@ -49,28 +49,12 @@ export function createRng(seed: number): Rng {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
   const seed32 = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
   const init = splitmix32(seed32 >>> 0);
-  let a = init();
-  let b = init();
-  let c = init();
-  let d = init();
-  if ((a | b | c | d) === 0) a = 1;
+  // xoshiro128** state as 32-bit words (the bit patterns are all that matter).
+  const state = Int32Array.from([init(), init(), init(), init()]);
+  if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
   let spare: number | undefined;
 
-  const nextUint32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (b << 9) >>> 0;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    return result;
-  };
+  const nextUint32 = (): number => step(state);
   const uniform = (): number => {
     const hi = nextUint32() >>> 5; // 27 bits
     const lo = nextUint32() >>> 6; // 26 bits
@@ -103,44 +87,24 @@ export function createRng(seed: number): Rng {
     },
     normal,
     fillNormal(out, mean = 0, std = 1) {
-      // The same draws as repeated normal() calls, with the generator state in locals: SmoothGrad draws
-      // millions of normals per image and the closure calls cost about 3x (measured).
+      // The same draws as repeated normal() calls in one tight loop (SmoothGrad draws millions of normals
+      // per image; about 1.5x faster than calling normal()).
       const n = out.length;
       let i = 0;
       if (n > 0 && spare !== undefined) {
         out[i++] = mean + std * spare;
         spare = undefined;
       }
-      let sa = a;
-      let sb = b;
-      let sc = c;
-      let sd = d;
       while (i < n) {
-        let u = 0;
-        let v = 0;
-        let q = 0;
+        let u: number;
+        let v: number;
+        let q: number;
         do {
-          // uniform() twice, each from two xoshiro128** outputs, inlined.
-          let r0 = 0;
-          let r1 = 0;
-          for (let k = 0; k < 4; k++) {
-            const result = Math.imul(rotl(Math.imul(sb, 5) >>> 0, 7), 9) >>> 0;
-            const t = (sb << 9) >>> 0;
-            sc ^= sa;
-            sd ^= sb;
-            sb ^= sc;
-            sa ^= sd;
-            sc ^= t;
-            sd = rotl(sd, 11);
-            sa >>>= 0;
-            sb >>>= 0;
-            sc >>>= 0;
-            sd >>>= 0;
-            if (k === 0) r0 = result >>> 5;
-            else if (k === 1) u = 2 * ((r0 * 67108864 + (result >>> 6)) / 9007199254740992) - 1;
-            else if (k === 2) r1 = result >>> 5;
-            else v = 2 * ((r1 * 67108864 + (result >>> 6)) / 9007199254740992) - 1;
-          }
+          // uniform() twice, each from two generator outputs.
+          const hi0 = step(state) >>> 5;
+          u = 2 * ((hi0 * 67108864 + (step(state) >>> 6)) / 9007199254740992) - 1;
+          const hi1 = step(state) >>> 5;
+          v = 2 * ((hi1 * 67108864 + (step(state) >>> 6)) / 9007199254740992) - 1;
           q = u * u + v * v;
         } while (!(q > 0 && q < 1));
         const f = Math.sqrt((-2 * Math.log(q)) / q);
@@ -148,10 +112,6 @@ export function createRng(seed: number): Rng {
         if (i < n) out[i++] = mean + std * (v * f);
         else spare = v * f;
       }
-      a = sa;
-      b = sb;
-      c = sc;
-      d = sd;
       return out;
     },
     shuffle<T>(items: T[]): T[] {
@@ -171,6 +131,18 @@ export function createRng(seed: number): Rng {
   return rng;
 }
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+/** One xoshiro128** step on `s` (four 32-bit words, updated in place); returns the output as uint32. */
+function step(s: Int32Array): number {
+  const b = s[1]!;
+  const m = Math.imul(b, 5);
+  const result = Math.imul((m << 7) | (m >>> 25), 9);
+  const t = b << 9;
+  s[2]! ^= s[0]!;
+  s[3]! ^= b;
+  s[1]! ^= s[2]!;
+  s[0]! ^= s[3]!;
+  s[2]! ^= t;
+  const d = s[3]!;
+  s[3] = (d << 11) | (d >>> 21);
+  return result >>> 0;
 }
