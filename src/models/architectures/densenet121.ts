@@ -7,8 +7,8 @@
  */
 import { modelErrors } from '../messages.js';
 import { NetBuilder } from '../net-builder.js';
-import { blocksFrom, type BuildOptions, type BuiltModel } from '../architecture.js';
-import { classifierHead } from './head.js';
+import type { BuildOptions, BuiltModel } from '../architecture.js';
+import { classifierModel } from './head.js';
 
 /** Dense layers per block of DenseNet121. */
 const LAYERS = [6, 12, 24, 16] as const;
@@ -62,22 +62,19 @@ export function buildDenseNet121(options: BuildOptions = {}): BuiltModel {
       order.unshift({ name: transition, output: transition });
     }
   });
-  const logits = classifierHead(net, x, options.classes ?? 2);
-  return {
+  return classifierModel(net, {
     architecture: 'densenet121',
-    task: 'classification',
-    model: g.build({ docString: 'DenseNet121 (Keras layout, torchvision block names) built by heatcheck' }),
+    docString: 'DenseNet121 (Keras layout, torchvision block names) built by heatcheck',
     inputName: input,
-    outputName: logits,
-    trainOutput: logits,
-    inputSize: [size, size],
+    features: x,
+    classes: options.classes ?? 2,
+    size,
     preprocessing: { channels: 3, normalization: 'imagenet', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-    parameters: net.parameters,
-    blocks: blocksFrom(net, [{ name: 'logits', output: logits }, ...order]),
+    blocks: order,
     floor: { name: 'stem', output: 'pool0' },
     camLayer: 'denseblock4',
     initializer,
     seed,
     settings: {},
-  };
+  });
 }

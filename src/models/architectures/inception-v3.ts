@@ -6,8 +6,8 @@
  */
 import { modelErrors } from '../messages.js';
 import { NetBuilder } from '../net-builder.js';
-import { blocksFrom, type BuildOptions, type BuiltModel } from '../architecture.js';
-import { classifierHead, minusOneOne } from './head.js';
+import type { BuildOptions, BuiltModel } from '../architecture.js';
+import { classifierModel, minusOneOne } from './head.js';
 
 /** Smallest input the stem's valid convolutions and pools accept (as Keras). */
 export const INCEPTION_V3_MIN_SIZE = 75;
@@ -110,23 +110,19 @@ export function buildInceptionV3(options: BuildOptions = {}): BuiltModel {
       return g.concat([b1, b3cat, bdcat, bp], 1, `/${name}`);
     });
   }
-  const logits = classifierHead(net, x, options.classes ?? 2);
-  const order = [{ name: 'logits', output: logits }, ...Array.from({ length: 10 }, (_, k) => ({ name: `mixed${10 - k}`, output: `mixed${10 - k}` }))];
-  return {
+  return classifierModel(net, {
     architecture: 'inceptionv3',
-    task: 'classification',
-    model: g.build({ docString: 'InceptionV3 (Keras layout) built by heatcheck' }),
+    docString: 'InceptionV3 (Keras layout) built by heatcheck',
     inputName: input,
-    outputName: logits,
-    trainOutput: logits,
-    inputSize: [size, size],
+    features: x,
+    classes: options.classes ?? 2,
+    size,
     preprocessing: minusOneOne(3),
-    parameters: net.parameters,
-    blocks: blocksFrom(net, order),
+    blocks: Array.from({ length: 10 }, (_, k) => ({ name: `mixed${10 - k}`, output: `mixed${10 - k}` })),
     floor: { name: 'mixed0', output: 'mixed0' },
     camLayer: 'mixed10',
     initializer,
     seed,
     settings: {},
-  };
+  });
 }

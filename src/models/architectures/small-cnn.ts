@@ -5,8 +5,8 @@
  */
 import { modelErrors } from '../messages.js';
 import { NetBuilder } from '../net-builder.js';
-import { blocksFrom, type BuildOptions, type BuiltModel } from '../architecture.js';
-import { classifierHead, minusOneOne } from './head.js';
+import type { BuildOptions, BuiltModel } from '../architecture.js';
+import { classifierModel, minusOneOne } from './head.js';
 
 /** Options of the small CNN on top of the common ones. */
 export interface SmallCnnOptions extends BuildOptions {
@@ -51,21 +51,18 @@ export function buildSmallCnn(options: SmallCnnOptions = {}): BuiltModel {
     });
     order.unshift({ name: block, output: block });
   });
-  const logits = classifierHead(net, x, options.classes ?? 2);
-  return {
+  return classifierModel(net, {
     architecture: 'small-cnn',
-    task: 'classification',
-    model: g.build({ docString: 'heatcheck small CNN' }),
+    docString: 'heatcheck small CNN',
     inputName: input,
-    outputName: logits,
-    trainOutput: logits,
-    inputSize: [size, size],
+    features: x,
+    classes: options.classes ?? 2,
+    size,
     preprocessing: minusOneOne(channels),
-    parameters: net.parameters,
-    blocks: blocksFrom(net, [{ name: 'logits', output: logits }, ...order]),
+    blocks: order,
     camLayer: 'block5',
     initializer,
     seed,
     settings: { width, channels, ...(outputStride !== 16 ? { outputStride } : {}) },
-  };
+  });
 }

@@ -9,8 +9,8 @@
  */
 import { modelErrors } from '../messages.js';
 import { NetBuilder } from '../net-builder.js';
-import { blocksFrom, type BuildOptions, type BuiltModel } from '../architecture.js';
-import { classifierHead, minusOneOne } from './head.js';
+import type { BuildOptions, BuiltModel } from '../architecture.js';
+import { classifierModel, minusOneOne } from './head.js';
 
 /** Options of the small ResNet on top of the common ones. */
 export interface SmallResNetOptions extends BuildOptions {
@@ -71,21 +71,18 @@ export function buildSmallResNet(options: SmallResNetOptions = {}): BuiltModel {
     });
     order.unshift({ name: stage, output: stage });
   });
-  const logits = classifierHead(net, x, options.classes ?? 2);
-  return {
+  return classifierModel(net, {
     architecture: 'small-resnet',
-    task: 'classification',
-    model: g.build({ docString: 'heatcheck small ResNet' }),
+    docString: 'heatcheck small ResNet',
     inputName: input,
-    outputName: logits,
-    trainOutput: logits,
-    inputSize: [size, size],
+    features: x,
+    classes: options.classes ?? 2,
+    size,
     preprocessing: minusOneOne(channels),
-    parameters: net.parameters,
-    blocks: blocksFrom(net, [{ name: 'logits', output: logits }, ...order]),
+    blocks: order,
     camLayer: 'layer4',
     initializer,
     seed,
     settings: { width, depth, channels },
-  };
+  });
 }
