@@ -33,6 +33,8 @@ interface SideResult {
   msPerImage: Record<string, number>;
   cpuMsPerImage?: Record<string, number>;
   peakRssMiB: number;
+  /** heatcheck: model passes per image in the suite. */
+  suitePasses?: number;
   error?: string;
 }
 
@@ -88,10 +90,17 @@ async function child(spec: ChildSpec): Promise<void> {
     cpuMsPerImage[key] = (c.user + c.system) / 1000 / spec.n;
   };
   for (const id of spec.methods) await time(id, () => saliencyMethods[id].explain(model, batch));
-  if (spec.methods.length === saliencyMethodIds.length) await time('suite', () => explainSuite(model, batch));
+  // Model passes (images through any graph variant) per image of the suite, after its sharing.
+  const passes = (): number => Object.values(model.stats().runs).reduce((sum, r) => sum + r.images, 0);
+  let suitePasses: number | undefined;
+  if (spec.methods.length === saliencyMethodIds.length) {
+    const before = passes();
+    await time('suite', () => explainSuite(model, batch));
+    suitePasses = (passes() - before) / spec.n;
+  }
   await model.dispose();
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ msPerImage, cpuMsPerImage, peakRssMiB })}\n`);
+  process.stdout.write(`${JSON.stringify({ msPerImage, cpuMsPerImage, peakRssMiB, suitePasses })}\n`);
 }
 
 function heatcheckSide(spec: ChildSpec): SideResult {
@@ -145,6 +154,7 @@ export async function run(flags: string[]): Promise<void> {
   printTable(['method', 'heatcheck s/img', 'torch s/img', 'speed-up', 'heatcheck cpu-s/img', 'torch cpu-s/img', 'cpu ratio'], rows);
   console.log('wall time per image; cpu = user + system time of all threads (less sensitive to other load on the machine)');
   console.log(`peak RSS: heatcheck ${ours.peakRssMiB.toFixed(0)} MiB, torch ${theirs.peakRssMiB.toFixed(0)} MiB`);
+  if (ours.suitePasses !== undefined) console.log(`heatcheck suite: ${ours.suitePasses.toFixed(0)} model passes per image (any graph variant)`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === '--child') {

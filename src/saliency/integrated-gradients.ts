@@ -64,8 +64,10 @@ export function integrationNodes(steps: number, rule: IntegrationRule): { alphas
   const weights = new Float64Array(steps).fill(1 / steps);
   for (let k = 0; k < steps; k++) {
     if (rule === 'pair' || rule === 'trapezoid') {
-      // numpy linspace: k * step, with the last point exactly 1.
-      alphas[k] = steps === 1 ? 0 : k === steps - 1 ? 1 : k * (1 / (steps - 1));
+      // numpy linspace's points as exact fractions: k / (steps - 1) is correctly rounded, so the same
+      // fraction gives the same alpha at any step count (k/9 = 11k/99: IG's points are on XRAI's path);
+      // numpy's k * (1 / (steps - 1)) can differ from it in the last bit of a double.
+      alphas[k] = steps === 1 ? 0 : k / (steps - 1);
     } else if (rule === 'left') alphas[k] = k / steps;
     else if (rule === 'right') alphas[k] = (k + 1) / steps;
     else alphas[k] = (k + 0.5) / steps;
