@@ -16,6 +16,26 @@ import { defineMethod, imageRange, rows } from './method.js';
 import { saliencyErrors } from './messages.js';
 import type { SaliencyAttribution, SaliencyAttributionRequest, SaliencyMethodInfo, SaliencyMethod } from './types.js';
 
+// The per-value loops live in small functions of their own: inside the long async attribute step V8 ran
+// them about 10x slower (measured: 0.38 s of JS per image for SmoothGrad at 320 px).
+
+/** out[at + v] = x[v] + noise[v] (rounded to float32). */
+function addInto(out: Float32Array, at: number, x: Float32Array, noise: Float64Array): void {
+  for (let v = 0; v < x.length; v++) out[at + v] = x[v]! + noise[v]!;
+}
+
+/** sums[at + v] += a or a², a = data[from + v], for v < count. */
+function accumulate(sums: Float64Array, at: number, data: Float32Array, from: number, count: number, square: boolean): void {
+  if (square) {
+    for (let v = 0; v < count; v++) {
+      const a = data[from + v]!;
+      sums[at + v]! += a * a;
+    }
+  } else {
+    for (let v = 0; v < count; v++) sums[at + v]! += data[from + v]!;
+  }
+}
+
 /** Options `smooth` adds to a method; defaults are PAIR's (the paper's). */
 export interface SmoothOptions {
   /** Noisy copies per image (default 25). */
@@ -103,7 +123,7 @@ export function smooth<O extends object>(method: SaliencyMethod<O>, identity: Sm
         const x = batch.data.subarray(image * per, (image + 1) * per);
         if (sigmas[image]! > 0) base.fork(keys[image]!).fork(sample).fillNormal(noise, 0, sigmas[image]!);
         else noise.fill(0);
-        for (let v = 0; v < per; v++) noisy[j * per + v] = x[v]! + noise[v]!;
+        addInto(noisy, j * per, x, noise);
         clean.set(x, j * per);
         targets[j] = request.targets[image]!;
       }
@@ -126,10 +146,7 @@ export function smooth<O extends object>(method: SaliencyMethod<O>, identity: Sm
       for (let j = 0; j < count; j++) {
         const image = Math.floor((start + j) / samples);
         const offset = image * mapSize;
-        for (let v = 0; v < mapSize; v++) {
-          const a = data[j * mapSize + v]!;
-          sums[offset + v]! += magnitude ? a * a : a;
-        }
+        accumulate(sums, offset, data, j * mapSize, mapSize, magnitude);
       }
     }
     const [c, h, w] = mapShape!;
