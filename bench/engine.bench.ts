@@ -142,6 +142,14 @@ export async function run(flags: string[]): Promise<void> {
   const models = flag(flags, 'models', allModels.join(',')).split(',');
   const kinds = flag(flags, 'kinds', allKinds.join(',')).split(',') as Kind[];
   const profile = flags.includes('--profile');
+  // Any torchvision name the peer knows works at any size; check the form before the peer exports.
+  for (const m of models) {
+    const [name, size] = m.split('@');
+    if (!name || !Object.hasOwn(blocks, name) || !/^\d+$/.test(size ?? '')) {
+      throw new Error(`--models: '${m}' is not <model>@<size> with a model of ${Object.keys(blocks).join(', ')} (e.g. ${allModels.join(',')})`);
+    }
+  }
+  for (const kind of kinds) if (!(allKinds as readonly string[]).includes(kind)) throw new Error(`--kinds: '${kind}' is not one of ${allKinds.join(', ')}`);
   mkdirSync(workDir, { recursive: true });
   console.log(`batch ${batch}, ${threads} threads, ${runs} timed runs per child after a warm-up, ${rounds} round(s); files in ${workDir}`);
 

@@ -111,11 +111,7 @@ export async function integratePaths(job: PathIntegral): Promise<Batch> {
       const item = start + j;
       const image = Math.floor(item / steps);
       const alpha = alphas[item % steps]!;
-      const base = image * per;
-      for (let v = 0; v < per; v++) {
-        const b = baselines[base + v]!;
-        data[j * per + v] = b + alpha * (inputs.data[base + v]! - b);
-      }
+      pathPoint(data, j * per, inputs.data, baselines, image * per, per, alpha);
       chunkTargets[j] = targets[image]!;
     }
     const shape = [count, inputs.shape[1], inputs.shape[2], inputs.shape[3]] as const;
@@ -125,15 +121,29 @@ export async function integratePaths(job: PathIntegral): Promise<Batch> {
     for (let j = 0; j < count; j++) {
       const item = start + j;
       const image = Math.floor(item / steps);
-      const w = weights[item % steps]!;
-      const base = image * per;
-      for (let v = 0; v < per; v++) total[base + v]! += w * g[j * per + v]!;
+      addScaled(total, image * per, g, j * per, per, weights[item % steps]!);
     }
     job.progress(count / steps);
   }
   const out = new Float32Array(n * per);
   for (let k = 0; k < out.length; k++) out[k] = total[k]! * (inputs.data[k]! - baselines[k]!);
   return makeBatch(out, inputs.shape);
+}
+
+// The per-value loops are small functions of their own: V8 runs such loops much slower inside a long
+// async function (measured on SmoothGrad's, about 10x).
+
+/** out[at + v] = b + alpha (x - b) with x = inputs[from + v], b = baselines[from + v], for v < count. */
+function pathPoint(out: Float32Array, at: number, inputs: Float32Array, baselines: Float32Array, from: number, count: number, alpha: number): void {
+  for (let v = 0; v < count; v++) {
+    const b = baselines[from + v]!;
+    out[at + v] = b + alpha * (inputs[from + v]! - b);
+  }
+}
+
+/** total[at + v] += w g[from + v] for v < count. */
+function addScaled(total: Float64Array, at: number, g: Float32Array, from: number, count: number, w: number): void {
+  for (let v = 0; v < count; v++) total[at + v]! += w * g[from + v]!;
 }
 
 /** Expands the baseline option to one baseline per row of the request (constants use the clean image). */
