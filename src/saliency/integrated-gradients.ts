@@ -130,8 +130,8 @@ export async function integratePaths(job: PathIntegral): Promise<Batch> {
   return makeBatch(out, inputs.shape);
 }
 
-// The per-value loops are small functions of their own: V8 runs such loops much slower inside a long
-// async function (measured on SmoothGrad's, about 10x).
+// The per-value loops are small functions of their own: V8 ran such loops 2-3x slower inside a long
+// async function (measured on SmoothGrad's; here about 2 ms less JavaScript per 320 px pass).
 
 /** out[at + v] = b + alpha (x - b) with x = inputs[from + v], b = baselines[from + v], for v < count. */
 function pathPoint(out: Float32Array, at: number, inputs: Float32Array, baselines: Float32Array, from: number, count: number, alpha: number): void {

@@ -65,6 +65,7 @@ export async function explainSuite(
 ): Promise<Partial<Record<SaliencyMethodId, SaliencyResult[]>>> {
   const { methods = allIds, methodOptions = {}, keptPassBytes, ...common } = options;
   for (const id of methods) if (!Object.hasOwn(methodsById, id)) throw saliencyErrors.unknownMethod(id, allIds);
+  if (keptPassBytes !== undefined && !(keptPassBytes >= 0)) throw saliencyErrors.badOption('suite', 'keptPassBytes', keptPassBytes, 'a number of bytes >= 0');
   const targets = await resolveTargets('suite', model, batch, common.target ?? 'predicted', common.batchSize ?? defaultBatchSize);
   const results: Partial<Record<SaliencyMethodId, SaliencyResult[]>> = {};
   const optionsOf = (id: SaliencyMethodId): Record<string, unknown> => ({ ...common, ...methodOptions[id] });

@@ -110,4 +110,10 @@ describe('explainSuite reuses repeated passes', () => {
     // black path (the last is the image), and the image again at the end of XRAI's white path.
     expect(without.sent - withKept.sent).toBe(2 * (3 + 9 + 1));
   });
+
+  it('refuses a memory bound that is not a number of bytes', async () => {
+    for (const keptPassBytes of [-1, Number.NaN]) {
+      await expect(explainSuite(analyticModel(), testImages(1), { methods: ['gradient'], keptPassBytes })).rejects.toThrow(/keptPassBytes/);
+    }
+  });
 });
