@@ -7,7 +7,7 @@
  */
 import { type Batch, itemSize, type TargetRequest } from '../core/batch.js';
 import type { ExplainableModel, GradientResult } from '../core/types.js';
-import { type CachedRow, gradientsByRow } from './row-cache.js';
+import { type CachedRow, gradientsByRow, withInputGradients } from './row-cache.js';
 
 /** The value of a row whose every element is the same (NaN never counts as constant), else undefined. */
 function constantValue(data: Float32Array, start: number, end: number): number | undefined {
@@ -24,23 +24,14 @@ function constantValue(data: Float32Array, start: number, end: number): number |
 export function shareConstantInputs(model: ExplainableModel): ExplainableModel {
   const cache = new Map<string, CachedRow>();
   const store = { get: (key: string) => cache.get(key), offer: (key: string, row: CachedRow) => void cache.set(key, row) };
-  return {
-    get info() {
-      return model.info;
-    },
-    predict: (batch) => model.predict(batch),
-    guidedGradients: (batch, targets) => model.guidedGradients(batch, targets),
-    layerGradients: (batch, targets, layers, options) => model.layerGradients(batch, targets, layers, options),
-    dispose: () => model.dispose(),
-    inputGradients(batch: Batch, targets: TargetRequest): Promise<GradientResult> {
-      if (targets === 'predicted') return model.inputGradients(batch, targets);
-      const per = itemSize(batch);
-      const shape = batch.shape.slice(1).join('x');
-      const keys = Array.from({ length: batch.shape[0] }, (_, i) => {
-        const value = constantValue(batch.data, i * per, (i + 1) * per);
-        return value === undefined ? undefined : `${shape}|${Object.is(value, -0) ? '-0' : value}|${targets[i]}`;
-      });
-      return gradientsByRow((b, t) => model.inputGradients(b, t), batch, targets, keys, store);
-    },
-  };
+  return withInputGradients(model, (batch: Batch, targets: TargetRequest): Promise<GradientResult> => {
+    if (targets === 'predicted') return model.inputGradients(batch, targets);
+    const per = itemSize(batch);
+    const shape = batch.shape.slice(1).join('x');
+    const keys = Array.from({ length: batch.shape[0] }, (_, i) => {
+      const value = constantValue(batch.data, i * per, (i + 1) * per);
+      return value === undefined ? undefined : `${shape}|${Object.is(value, -0) ? '-0' : value}|${targets[i]}`;
+    });
+    return gradientsByRow((b, t) => model.inputGradients(b, t), batch, targets, keys, store);
+  });
 }

@@ -9,7 +9,7 @@
 import { type Batch, itemSize, type TargetRequest, type Targets } from '../core/batch.js';
 import { hashBytes } from '../core/hash.js';
 import type { ExplainableModel, GradientResult } from '../core/types.js';
-import { type CachedRow, gradientsByRow } from './row-cache.js';
+import { type CachedRow, gradientsByRow, withInputGradients } from './row-cache.js';
 
 /** A model view that reuses the input gradients of repeated images, and its controls. */
 export interface RepeatedInputs {
@@ -42,31 +42,22 @@ export function shareRepeatedInputs(model: ExplainableModel, maxBytes = 512 * 2 
       keptBytes += bytes;
     },
   };
-  const view: ExplainableModel = {
-    get info() {
-      return model.info;
-    },
-    predict: (batch) => model.predict(batch),
-    guidedGradients: (batch, targets) => model.guidedGradients(batch, targets),
-    layerGradients: (batch, targets, layers, options) => model.layerGradients(batch, targets, layers, options),
-    dispose: () => model.dispose(),
-    inputGradients(batch: Batch, targets: TargetRequest): Promise<GradientResult> {
-      const n = batch.shape[0];
-      // Nothing to find and nothing to keep: no hashing.
-      if (targets === 'predicted' || (!keeping && kept.size === 0)) {
-        computed += n;
-        return model.inputGradients(batch, targets);
-      }
-      const per = itemSize(batch);
-      const shape = batch.shape.slice(1).join('x');
-      const keys = Array.from({ length: n }, (_, i) => `${shape}|${targets[i]}|${hashBytes(batch.data.subarray(i * per, (i + 1) * per))}`);
-      const compute = (rows: Batch, rowTargets: Targets): Promise<GradientResult> => {
-        computed += rows.shape[0];
-        return model.inputGradients(rows, rowTargets);
-      };
-      return gradientsByRow(compute, batch, targets, keys, store);
-    },
-  };
+  const view = withInputGradients(model, (batch: Batch, targets: TargetRequest): Promise<GradientResult> => {
+    const n = batch.shape[0];
+    // Nothing to find and nothing to keep: no hashing.
+    if (targets === 'predicted' || (!keeping && kept.size === 0)) {
+      computed += n;
+      return model.inputGradients(batch, targets);
+    }
+    const per = itemSize(batch);
+    const shape = batch.shape.slice(1).join('x');
+    const keys = Array.from({ length: n }, (_, i) => `${shape}|${targets[i]}|${hashBytes(batch.data.subarray(i * per, (i + 1) * per))}`);
+    const compute = (rows: Batch, rowTargets: Targets): Promise<GradientResult> => {
+      computed += rows.shape[0];
+      return model.inputGradients(rows, rowTargets);
+    };
+    return gradientsByRow(compute, batch, targets, keys, store);
+  });
   return {
     model: view,
     keep(on) {

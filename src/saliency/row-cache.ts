@@ -4,7 +4,7 @@
  * found in the cache are served from it, and the rest go to the model in one call, each distinct key once.
  */
 import { type Batch, itemSize, makeBatch, type Targets } from '../core/batch.js';
-import type { GradientResult } from '../core/types.js';
+import type { ExplainableModel, GradientResult } from '../core/types.js';
 
 /** One row's input gradient and logits. */
 export interface CachedRow {
@@ -16,6 +16,20 @@ export interface CachedRow {
 export interface RowStore {
   get(key: string): CachedRow | undefined;
   offer(key: string, row: CachedRow): void;
+}
+
+/** A view of `model` with its own `inputGradients`; every other call is forwarded. */
+export function withInputGradients(model: ExplainableModel, inputGradients: ExplainableModel['inputGradients']): ExplainableModel {
+  return {
+    get info() {
+      return model.info;
+    },
+    predict: (batch) => model.predict(batch),
+    guidedGradients: (batch, targets) => model.guidedGradients(batch, targets),
+    layerGradients: (batch, targets, layers, options) => model.layerGradients(batch, targets, layers, options),
+    dispose: () => model.dispose(),
+    inputGradients,
+  };
 }
 
 /** The model's input-gradient call. */

@@ -4,37 +4,14 @@
  * or out of memory; a suite sends exactly the passes the paper's methods repeat once.
  */
 import { describe, expect, it } from 'vitest';
-import { type Batch, makeBatch, type TargetRequest } from '../../src/core/batch.js';
+import type { Batch } from '../../src/core/batch.js';
 import type { ExplainableModel } from '../../src/core/types.js';
 import { explainSuite } from '../../src/saliency/index.js';
 import { shareRepeatedInputs } from '../../src/saliency/repeated-inputs.js';
 import { analyticModel, testImages } from './helpers/analytic-model.js';
+import { batchOf, counting, rowSize } from './helpers/counting.js';
 
-const per = 3 * 16 * 16;
-
-/** Counts the rows each input-gradient call sends. */
-function counting(model: ExplainableModel): { model: ExplainableModel; rows: number[] } {
-  const rows: number[] = [];
-  return {
-    rows,
-    model: {
-      ...model,
-      get info() {
-        return model.info;
-      },
-      inputGradients(batch: Batch, targets: TargetRequest) {
-        rows.push(batch.shape[0]);
-        return model.inputGradients(batch, targets);
-      },
-    },
-  };
-}
-
-function batchOf(rows: Float32Array[]): Batch {
-  const data = new Float32Array(rows.length * per);
-  rows.forEach((r, i) => data.set(r, i * per));
-  return makeBatch(data, [rows.length, 3, 16, 16]);
-}
+const per = rowSize;
 
 const images = testImages(3);
 const [a, b, c] = [0, 1, 2].map((k) => images.data.slice(k * per, (k + 1) * per)) as [Float32Array, Float32Array, Float32Array];
