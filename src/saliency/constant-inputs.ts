@@ -23,7 +23,7 @@ function constantValue(data: Float32Array, start: number, end: number): number |
  */
 export function shareConstantInputs(model: ExplainableModel): ExplainableModel {
   const cache = new Map<string, CachedRow>();
-  const store = { get: (key: string) => cache.get(key), offer: (key: string, row: CachedRow) => void cache.set(key, row) };
+  const store = { get: (key: string) => cache.get(key), offer: (key: string, row: () => CachedRow) => void cache.set(key, row()) };
   return withInputGradients(model, (batch: Batch, targets: TargetRequest): Promise<GradientResult> => {
     if (targets === 'predicted') return model.inputGradients(batch, targets);
     const per = itemSize(batch);

@@ -35,10 +35,12 @@ export function shareRepeatedInputs(model: ExplainableModel, maxBytes = 512 * 2 
       if (row) reused++;
       return row;
     },
-    offer(key: string, row: CachedRow): void {
-      const bytes = row.gradient.byteLength + row.logits.byteLength;
-      if (!keeping || keptBytes + bytes > maxBytes) return;
-      kept.set(key, row);
+    offer(key: string, row: () => CachedRow): void {
+      if (!keeping || keptBytes >= maxBytes) return;
+      const copy = row();
+      const bytes = copy.gradient.byteLength + copy.logits.byteLength;
+      if (keptBytes + bytes > maxBytes) return;
+      kept.set(key, copy);
       keptBytes += bytes;
     },
   };

@@ -12,10 +12,10 @@ export interface CachedRow {
   readonly logits: Float32Array;
 }
 
-/** Where rows are looked up and computed rows are offered (a store may decline to keep them). */
+/** Where rows are looked up and computed rows are offered (a store may decline; `row` copies it out). */
 export interface RowStore {
   get(key: string): CachedRow | undefined;
-  offer(key: string, row: CachedRow): void;
+  offer(key: string, row: () => CachedRow): void;
 }
 
 /** A view of `model` with its own `inputGradients`; every other call is forwarded. */
@@ -62,7 +62,7 @@ export async function gradientsByRow(compute: ComputeGradients, batch: Batch, ta
   const offer = (result: GradientResult): void => {
     const k = result.logits.shape[1];
     for (const [key, j] of firstOf) {
-      store.offer(key, { gradient: result.gradients.data.slice(j * per, (j + 1) * per), logits: result.logits.data.slice(j * k, (j + 1) * k) });
+      store.offer(key, () => ({ gradient: result.gradients.data.slice(j * per, (j + 1) * per), logits: result.logits.data.slice(j * k, (j + 1) * k) }));
     }
   };
   if (run.length === n) {
