@@ -83,8 +83,9 @@ async function child(spec: ChildSpec): Promise<void> {
   // sub-batches): onnxruntime's first run at a new, larger shape grows its memory arena and plans the
   // run, about 1 s per image of SmoothGrad's time otherwise (the peer's warm-up covers its batch of 1).
   const rows = defaultSaliencyBatchSize;
-  const wide = new Float32Array(rows * 3 * spec.size * spec.size);
-  for (let r = 0; r < rows; r++) wide.set(data.subarray((r % spec.n) * 3 * spec.size * spec.size, ((r % spec.n) + 1) * 3 * spec.size * spec.size), r * 3 * spec.size * spec.size);
+  const per = 3 * spec.size * spec.size;
+  const wide = new Float32Array(rows * per);
+  for (let r = 0; r < rows; r++) wide.set(batch.data.subarray((r % spec.n) * per, ((r % spec.n) + 1) * per), r * per);
   await model.inputGradients(makeBatch(wide, [rows, 3, spec.size, spec.size]), new Int32Array(rows));
   const msPerImage: Record<string, number> = {};
   const cpuMsPerImage: Record<string, number> = {};
