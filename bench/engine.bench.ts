@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- engine [--rounds=3] [--runs=5] [--batch=8] [--threads=2] [--models=a,b]
+ * `npm run bench -- engine [--rounds=3] [--runs=5] [--batch=8] [--threads=2] [--lanes=2] [--models=a,b]
  *  [--kinds=forward,input,guided,layer,train] [--profile]`
  *
  * heatcheck's engine vs PyTorch CPU autograd on the same weights (torchvision models with seeded random
@@ -8,7 +8,8 @@
  * layer = Grad-CAM block output, train = weight gradients with BatchNorm in training mode).
  * Each (side, model, kind) runs in its own child process so peak RSS is honest; sides alternate, and
  * with --rounds > 1 the table shows medians over rounds. --profile writes onnxruntime profiles and
- * prints which node kinds dominate each heatcheck graph.
+ * prints which node kinds dominate each heatcheck graph. --lanes sets the engine's lanes (default: the
+ * engine's default, 2 lanes of one thread each on 2 threads).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -66,6 +67,7 @@ interface ChildSpec {
   kind: Kind;
   batch: number;
   threads: number;
+  lanes: number | undefined;
   runs: number;
   size: number;
   profile: string | undefined;
@@ -75,6 +77,7 @@ interface ChildSpec {
 async function child(spec: ChildSpec): Promise<void> {
   const model = await loadOnnxModel(spec.onnx, {
     threads: spec.threads,
+    ...(spec.lanes ? { lanes: spec.lanes } : {}),
     ...(spec.profile ? { profilePrefix: spec.profile } : {}),
     checkGradients: spec.kind !== 'forward',
   });
@@ -139,6 +142,9 @@ export async function run(flags: string[]): Promise<void> {
   const runs = Number(flag(flags, 'runs', '5'));
   const batch = Number(flag(flags, 'batch', '8'));
   const threads = Number(flag(flags, 'threads', '2'));
+  const lanesFlag = flag(flags, 'lanes', '');
+  const lanes = lanesFlag ? Number(lanesFlag) : undefined;
+  if (lanes !== undefined && !(Number.isInteger(lanes) && lanes >= 1)) throw new Error(`--lanes: '${lanesFlag}' is not a positive integer`);
   const models = flag(flags, 'models', allModels.join(',')).split(',');
   const kinds = flag(flags, 'kinds', allKinds.join(',')).split(',') as Kind[];
   const profile = flags.includes('--profile');
@@ -151,7 +157,7 @@ export async function run(flags: string[]): Promise<void> {
   }
   for (const kind of kinds) if (!(allKinds as readonly string[]).includes(kind)) throw new Error(`--kinds: '${kind}' is not one of ${allKinds.join(', ')}`);
   mkdirSync(workDir, { recursive: true });
-  console.log(`batch ${batch}, ${threads} threads, ${runs} timed runs per child after a warm-up, ${rounds} round(s); files in ${workDir}`);
+  console.log(`batch ${batch}, ${threads} threads, lanes ${lanes ?? 'default'}, ${runs} timed runs per child after a warm-up, ${rounds} round(s); files in ${workDir}`);
 
   const results = new Map<string, { hc: Timing[]; torch: Timing[] }>();
   const profiles: [string, Timing['profile']][] = [];
@@ -174,7 +180,7 @@ export async function run(flags: string[]): Promise<void> {
           mkdirSync(dir, { recursive: true });
           profilePrefix = path.join(dir, `${name}-${size}-${kind}`);
         }
-        const spec: ChildSpec = { onnx: path.join(workDir, `${m}.onnx`), block: blocks[name]!, kind, batch, threads, runs, size, profile: profilePrefix };
+        const spec: ChildSpec = { onnx: path.join(workDir, `${m}.onnx`), block: blocks[name]!, kind, batch, threads, lanes, runs, size, profile: profilePrefix };
         // Alternate which side goes first so slow drifts on a shared machine hit both.
         const order = (round + kinds.indexOf(kind)) % 2 === 0 ? ['hc', 'torch'] : ['torch', 'hc'];
         for (const side of order) {

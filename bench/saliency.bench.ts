@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- saliency [--images=2] [--threads=2] [--methods=a,b] [--pair-batch=1] [--size=320]`
+ * `npm run bench -- saliency [--images=2] [--threads=2] [--lanes=2] [--methods=a,b] [--pair-batch=1] [--size=320]`
  *
  * The eight-method suite at the paper's settings on InceptionV3 (torchvision architecture, seeded random
  * weights exported to ONNX by bench/peers/engine_peer.py, so both sides run the same weights) against a
@@ -26,6 +26,8 @@ interface ChildSpec {
   n: number;
   size: number;
   threads: number;
+  /** Engine lanes; undefined: the engine's default. */
+  lanes: number | undefined;
   methods: SaliencyMethodId[];
 }
 
@@ -69,16 +71,17 @@ async function child(spec: ChildSpec): Promise<void> {
   const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const batch = makeBatch(data, [spec.n, 3, spec.size, spec.size]);
   // Room for every variant the runs use (both target forms of three passes, the shared pass, forward).
-  const model = await loadOnnxModel(spec.onnx, { threads: spec.threads, maxSessions: 10 });
-  // Build the sessions (graph generation, onnxruntime compilation) outside the timings, as torch has none.
-  const one = makeBatch(data.slice(0, 3 * spec.size * spec.size), [1, 3, spec.size, spec.size]);
+  const model = await loadOnnxModel(spec.onnx, { threads: spec.threads, ...(spec.lanes ? { lanes: spec.lanes } : {}), maxSessions: 10 });
+  // Build the sessions (graph generation, onnxruntime compilation) outside the timings, as torch has none,
+  // on the timed batch itself: calls of several rows run on the engine's lanes and one-row calls on the
+  // main thread, each with sessions of their own.
   // Both target forms: one-pass methods take the predicted class in-graph, the others feed the class.
   for (const target of ['predicted', 0] as const) {
-    await saliencyMethods.gradient.explain(model, one, { target });
-    await saliencyMethods['guided-backprop'].explain(model, one, { target });
-    await saliencyMethods['grad-cam'].explain(model, one, { target });
+    await saliencyMethods.gradient.explain(model, batch, { target });
+    await saliencyMethods['guided-backprop'].explain(model, batch, { target });
+    await saliencyMethods['grad-cam'].explain(model, batch, { target });
   }
-  await explainSuite(model, one, { methods: ['gradient', 'grad-cam'] });
+  await explainSuite(model, batch, { methods: ['gradient', 'grad-cam'] });
   // And one input-gradient call at the methods' call size (the engine splits it into its largest
   // sub-batches): onnxruntime's first run at a new, larger shape grows its memory arena and plans the
   // run, about 1 s per image of SmoothGrad's time otherwise (the peer's warm-up covers its batch of 1).
@@ -126,6 +129,9 @@ function heatcheckSide(spec: ChildSpec): SideResult {
 export async function run(flags: string[]): Promise<void> {
   const n = Number(flag(flags, 'images', '2'));
   const threads = Number(flag(flags, 'threads', '2'));
+  const lanesFlag = flag(flags, 'lanes', '');
+  const lanes = lanesFlag ? Number(lanesFlag) : undefined;
+  if (lanes !== undefined && !(Number.isInteger(lanes) && lanes >= 1)) throw new Error(`--lanes: '${lanesFlag}' is not a positive integer`);
   const size = Number(flag(flags, 'size', '320'));
   const pairBatch = flag(flags, 'pair-batch', '1');
   const methods = flag(flags, 'methods', saliencyMethodIds.join(',')).split(',') as SaliencyMethodId[];
@@ -134,9 +140,9 @@ export async function run(flags: string[]): Promise<void> {
   if (!existsSync(onnx)) runPeer('engine_peer.py', ['export', workDir, 'inception_v3', String(size)]);
   const images = path.join(workDir, `images-${n}x${size}.f32`);
   writeImages(images, n, size);
-  console.log(`InceptionV3@${size}, ${n} image(s), ${threads} threads, PAIR batch_size ${pairBatch} on the torch side; files in ${workDir}`);
+  console.log(`InceptionV3@${size}, ${n} image(s), ${threads} threads, lanes ${lanes ?? 'default'}, PAIR batch_size ${pairBatch} on the torch side; files in ${workDir}`);
 
-  const ours = heatcheckSide({ onnx, images, n, size, threads, methods });
+  const ours = heatcheckSide({ onnx, images, n, size, threads, lanes, methods });
   if (ours.error) console.log(`heatcheck failed: ${ours.error}`);
   let theirs: SideResult;
   try {

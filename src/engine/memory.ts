@@ -49,3 +49,24 @@ export function splitRows(n: number, size: number): [number, number][] {
   for (let start = 0; start < n; start += base) out.push([start, Math.min(n, start + base)]);
   return out;
 }
+
+/**
+ * Ranges for lanes: as few sub-batches as fit `fit` rows each, rounded up to a multiple of `lanes`, with
+ * sizes differing by at most one row, so every lane gets the same work (taking ranges in turn, each lane
+ * ends with as many rows as the others, give or take one per range).
+ */
+export function laneRanges(n: number, fit: number, lanes: number): [number, number][] {
+  if (n === 0) return [];
+  const parts = Math.min(n, Math.ceil(Math.ceil(n / Math.max(1, fit)) / lanes) * lanes);
+  const small = Math.floor(n / parts);
+  const large = n % parts;
+  const out: [number, number][] = [];
+  let start = 0;
+  // Larger ranges first: a lane that takes a small one at the end finishes no later than the others.
+  for (let i = 0; i < parts; i++) {
+    const size = small + (i < large ? 1 : 0);
+    out.push([start, start + size]);
+    start += size;
+  }
+  return out;
+}

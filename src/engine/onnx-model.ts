@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { argmaxRows, type Batch, type Logits, type TargetRequest, type Targets } from '../core/batch.js';
 import { ModelError } from '../core/errors.js';
 import type { ExplainableModel, GradientResult, LayerGradientOptions, LayerGradientResult, LayerInfo, ModelInfo } from '../core/types.js';
@@ -24,10 +23,12 @@ import {
   resolveLayer,
   type TensorShapes,
 } from './inspect.js';
-import { bytesPerImage, type PassKind, splitRows, subBatchSize } from './memory.js';
+import { bytesPerImage, laneRanges, type PassKind, splitRows, subBatchSize } from './memory.js';
+import { eachOnRunners } from './runners.js';
 import { engineErrors } from './messages.js';
 import { type EngineOptions, type ResolvedEngineOptions, resolveEngineOptions } from './options.js';
-import { type EngineStats, SessionCache, type SessionLease } from './sessions.js';
+import { type EngineStats, type Placement, SessionCache, type SessionLease } from './sessions.js';
+import type { TensorValue } from './training-session.js';
 import { supportsPredictedTarget } from './predicted-target.js';
 import { oneHot, validateTargets } from './targets.js';
 import { type GeneratedVariant, generateVariant, type Variant, type VariantSpec, variantId, withImageSize } from './variants.js';
@@ -189,13 +190,18 @@ class OnnxEngineModel implements OnnxModel {
   }
 
   /** Lends the session of a variant, built from its pending graph (or a regenerated one) when not cached. */
-  private session(state: SizeState, spec: VariantSpec, variant: Variant): Promise<SessionLease> {
+  private session(state: SizeState, spec: VariantSpec, variant: Variant, placement: Placement = 'main'): Promise<SessionLease> {
     const key = `${variant.id}@${state.size[0]}x${state.size[1]}`;
-    return this.sessions.acquire(variant.id, state.size, () => {
-      const generated = this.pending.get(key) ?? this.generate(state, spec);
-      this.pending.delete(key);
-      return generated;
-    });
+    return this.sessions.acquire(
+      variant.id,
+      state.size,
+      () => {
+        const generated = this.pending.get(key) ?? this.generate(state, spec);
+        this.pending.delete(key);
+        return generated;
+      },
+      placement,
+    );
   }
 
   layersAt(size: readonly [number, number]): Promise<Pick<ModelInfo, 'layers' | 'defaultCamLayer'>> {
@@ -283,21 +289,21 @@ class OnnxEngineModel implements OnnxModel {
     if (variant.weightInputs.length === 0) throw engineErrors.noWeights(this.options.name);
     const n = batch.shape[0];
     const k = state.layout.numClasses;
-    const feeds: Record<string, ort.Tensor> = {
-      [this.input.name]: new ort.Tensor('float32', batch.data, [...batch.shape]),
-      [variant.seedInput!]: new ort.Tensor('float32', oneHot(rows, 0, n, n, k), [n, k]),
+    const feeds: Record<string, TensorValue> = {
+      [this.input.name]: { data: batch.data, dims: batch.shape },
+      [variant.seedInput!]: { data: oneHot(rows, 0, n, n, k), dims: [n, k] },
     };
     const weights = new Map(this.model.graph.initializers.map((t) => [t.name, t]));
     for (const name of variant.weightInputs) {
       const w = weights.get(name)!;
-      feeds[name] = new ort.Tensor('float32', w.data as Float32Array, w.dims);
+      feeds[name] = { data: w.data as Float32Array, dims: w.dims };
     }
     const fetch = [variant.logits, ...variant.weightInputs.map((w) => variant.gradients[w]!)];
     const lease = await this.session(state, spec, variant);
     const t0 = performance.now();
-    let result: ort.InferenceSession.ReturnType;
+    let result: Record<string, TensorValue>;
     try {
-      result = await lease.session.run(feeds, fetch);
+      result = await lease.run(feeds, fetch, 0);
     } catch (cause) {
       throw engineErrors.runFailed(this.options.name, variant.id, cause);
     } finally {
@@ -307,10 +313,10 @@ class OnnxEngineModel implements OnnxModel {
     const gradients: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
     for (const name of variant.weightInputs) {
       const t = result[variant.gradients[name]!]!;
-      gradients[name] = { data: t.data as Float32Array, dims: [...t.dims] };
+      gradients[name] = { data: t.data, dims: [...t.dims] };
     }
     const logits = result[variant.logits]!;
-    return { logits: { data: logits.data as Float32Array, shape: [logits.dims[0]!, logits.dims[1]!] }, gradients };
+    return { logits: { data: logits.data, shape: [logits.dims[0]!, logits.dims[1]!] }, gradients };
   }
 
   async dispose(): Promise<void> {
@@ -353,42 +359,45 @@ class OnnxEngineModel implements OnnxModel {
     const k = state.layout.numClasses;
     const perImage = bytesPerImage(state.layout.sizes, kind, per);
     const fixed = this.input.batch;
-    const chunk = fixed ?? subBatchSize(perImage, this.options.memoryBudgetMiB, this.options.maxBatch);
-    const ranges = fixed ? fixedRanges(n, fixed) : splitRows(n, chunk);
+    // Calls of two or more rows (or chunks) run on the lanes, each lane's sub-batch within its share of the budget.
+    const lanes = this.options.lanes;
+    const laned = lanes > 1 && (fixed ? n > fixed : n > 1);
+    const fit = subBatchSize(perImage, this.options.memoryBudgetMiB / (laned ? lanes : 1), this.options.maxBatch);
+    const ranges = fixed ? fixedRanges(n, fixed) : laned ? laneRanges(n, fit, lanes) : splitRows(n, fit);
+    const chunk = fixed ?? (ranges[0] ? ranges[0][1] - ranges[0][0] : fit);
     if (ranges.length === 0) return this.emptyOutputs(state, variant, fetch, batch);
     this.sessions.recordBatching(`${variant.id}@${state.size[0]}x${state.size[1]}`, chunk, perImage);
-    const lease = await this.session(state, spec, variant);
+    const lease = await this.session(state, spec, variant, laned ? 'lanes' : 'main');
     const gathered: Record<string, Gathered> = {};
-    try {
-      for (const [start, end] of ranges) {
-        const rows = fixed ?? end - start;
-        let data = batch.data.subarray(start * per, end * per);
-        if (rows > end - start) {
-          const padded = new Float32Array(rows * per);
-          padded.set(data);
-          data = padded;
-        }
-        const feeds: Record<string, ort.Tensor> = {
-          [this.input.name]: new ort.Tensor('float32', data, [rows, batch.shape[1], batch.shape[2], batch.shape[3]]),
-        };
-        if (variant.seedInput) {
-          if (!targets) throw new ModelError('engine-targets-missing', `variant ${variant.id} needs target classes`);
-          feeds[variant.seedInput] = new ort.Tensor('float32', oneHot(targets, start, end, rows, k), [rows, k]);
-        }
-        const t0 = performance.now();
-        let result: ort.InferenceSession.ReturnType;
-        try {
-          result = await lease.session.run(feeds, fetch);
-        } catch (cause) {
-          throw engineErrors.runFailed(this.options.name, variant.id, cause);
-        }
-        this.sessions.recordRun(variant.id, end - start, performance.now() - t0);
-        for (const name of fetch) {
-          const t = result[name]!;
-          const g = (gathered[name] ??= allocate(t.dims, n));
-          g.data.set((t.data as Float32Array).subarray(0, (end - start) * g.perItem), start * g.perItem);
-        }
+    const runRange = async ([start, end]: [number, number], runner: number): Promise<void> => {
+      const rows = fixed ?? end - start;
+      let data = batch.data.subarray(start * per, end * per);
+      if (rows > end - start) {
+        const padded = new Float32Array(rows * per);
+        padded.set(data);
+        data = padded;
       }
+      const feeds: Record<string, TensorValue> = { [this.input.name]: { data, dims: [rows, batch.shape[1], batch.shape[2], batch.shape[3]] } };
+      if (variant.seedInput) {
+        if (!targets) throw new ModelError('engine-targets-missing', `variant ${variant.id} needs target classes`);
+        feeds[variant.seedInput] = { data: oneHot(targets, start, end, rows, k), dims: [rows, k] };
+      }
+      const t0 = performance.now();
+      let result: Record<string, TensorValue>;
+      try {
+        result = await lease.run(feeds, fetch, runner);
+      } catch (cause) {
+        throw engineErrors.runFailed(this.options.name, variant.id, cause);
+      }
+      this.sessions.recordRun(variant.id, end - start, performance.now() - t0);
+      for (const name of fetch) {
+        const t = result[name]!;
+        const g = (gathered[name] ??= allocate(t.dims, n));
+        g.data.set(t.data.subarray(0, (end - start) * g.perItem), start * g.perItem);
+      }
+    };
+    try {
+      await eachOnRunners(ranges, lease.width, runRange);
     } finally {
       lease.done();
     }

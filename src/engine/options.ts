@@ -16,6 +16,14 @@ export interface EngineOptions {
   /** onnxruntime intra-op threads (default: all cores, `os.availableParallelism()`). */
   readonly threads?: number;
   /**
+   * Worker lanes (default: 2 when `threads` is 2 or more, else 1). A call of two or more rows is split into
+   * sub-batches that run side by side, one per lane, each lane a worker thread with its own sessions and
+   * `threads / lanes` intra-op threads; calls of one row and weight gradients run on the main thread with
+   * all `threads`. Results are identical either way; each lane holds its own copy of the weights
+   * (measured speed and memory: docs/engine.md).
+   */
+  readonly lanes?: number;
+  /**
    * Memory budget in MiB for the activations of one engine call (weights not included); calls are split
    * into sub-batches that fit (default 2048). See docs/engine.md for how bytes per image are estimated.
    */
@@ -50,6 +58,7 @@ export interface ResolvedEngineOptions {
   readonly inputSize: readonly [number, number] | undefined;
   readonly output: string | undefined;
   readonly threads: number;
+  readonly lanes: number;
   readonly memoryBudgetMiB: number;
   readonly maxBatch: number;
   readonly checkGradients: boolean;
@@ -63,6 +72,8 @@ export interface ResolvedEngineOptions {
 export const defaultMemoryBudgetMiB = 2048;
 /** Default number of sessions kept at once. */
 export const defaultMaxSessions = 6;
+/** Default number of lanes (capped by `threads`). */
+export const defaultLanes = 2;
 /** Default cap on the sub-batch size. */
 export const defaultMaxBatch = 32;
 
@@ -73,6 +84,7 @@ function positiveInteger(name: string, value: number | undefined): void {
 /** Validates options and fills in defaults. */
 export function resolveEngineOptions(options: EngineOptions, fallbackName: string): ResolvedEngineOptions {
   positiveInteger('threads', options.threads);
+  positiveInteger('lanes', options.lanes);
   positiveInteger('maxBatch', options.maxBatch);
   positiveInteger('maxSessions', options.maxSessions);
   if (options.memoryBudgetMiB !== undefined && !(options.memoryBudgetMiB > 0)) {
@@ -84,11 +96,13 @@ export function resolveEngineOptions(options: EngineOptions, fallbackName: strin
       throw engineErrors.badOption('inputSize', options.inputSize, '[height, width] in pixels');
     }
   }
+  const threads = options.threads ?? availableParallelism();
   return {
     name: options.name ?? fallbackName,
     inputSize: options.inputSize ? [options.inputSize[0], options.inputSize[1]] : undefined,
     output: options.output,
-    threads: options.threads ?? availableParallelism(),
+    threads,
+    lanes: Math.min(options.lanes ?? defaultLanes, threads),
     memoryBudgetMiB: options.memoryBudgetMiB ?? defaultMemoryBudgetMiB,
     maxBatch: options.maxBatch ?? defaultMaxBatch,
     checkGradients: options.checkGradients ?? true,

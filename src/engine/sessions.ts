@@ -5,7 +5,9 @@
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../graph/onnx-io.js';
 import type { Model } from '../graph/ir.js';
+import { LanePool } from './lanes.js';
 import type { ResolvedEngineOptions } from './options.js';
+import type { TensorValue } from './training-session.js';
 
 /** Cost of building one session. */
 export interface SessionBuild {
@@ -20,6 +22,8 @@ export interface SessionBuild {
   readonly createMs: number;
   readonly modelBytes: number;
   readonly nodes: number;
+  /** Sessions built from the graph: 1 on the main thread, or one per lane. */
+  readonly lanes: number;
 }
 
 /** Time spent running one variant. */
@@ -32,6 +36,8 @@ export interface VariantRuns {
 /** What the engine has built and run so far. */
 export interface EngineStats {
   readonly threads: number;
+  /** Worker lanes that split calls into side-by-side sub-batches (1: everything on the main thread). */
+  readonly lanes: number;
   readonly builds: readonly SessionBuild[];
   readonly runs: Readonly<Record<string, VariantRuns>>;
   /** Sub-batch sizes chosen per variant and image size, with the estimated bytes per image. */
@@ -47,74 +53,88 @@ export interface GeneratedGraph {
   readonly generateMs: number;
 }
 
-/** A built session with the facts the runner needs. */
-export interface BuiltSession {
-  readonly session: ort.InferenceSession;
+/**
+ * A variant's sessions lent to one call; `done()` returns them so they may be evicted again. `width`
+ * runners may be used side by side: the lanes, or one main-thread session.
+ */
+export interface SessionLease {
   readonly variant: string;
-}
-
-/** A session lent to one call; `done()` returns it so it may be evicted again. */
-export interface SessionLease extends BuiltSession {
+  readonly width: number;
+  run(feeds: Readonly<Record<string, TensorValue>>, fetch: readonly string[], runner: number): Promise<Record<string, TensorValue>>;
   done(): void;
 }
 
+/** Where a variant runs: one main-thread session with every thread, or a session per lane. */
+export type Placement = 'main' | 'lanes';
+
 interface Entry {
-  readonly built: Promise<BuiltSession>;
+  main?: Promise<ort.InferenceSession>;
+  lanes?: Promise<void>;
   inUse: number;
   lastUsed: number;
 }
 
 /**
- * Caches sessions by key; concurrent requests for the same key share one build. At most `maxSessions`
- * are kept: the least recently used idle ones are released when a new one is built (each holds its own
- * copy of the weights, so this bounds memory when many variants and image sizes are used).
+ * Caches sessions by key; concurrent requests for the same key share one build. A key may have a
+ * main-thread session (calls of one row, weight gradients) and a session on every lane (calls split into
+ * sub-batches), each built on first need. At most `maxSessions` keys are kept: the least recently used
+ * idle ones are released when a new one is built (each session holds its own copy of the weights, so
+ * this bounds memory when many variants and image sizes are used).
  */
 export class SessionCache {
   private readonly sessions = new Map<string, Entry>();
   private readonly builds: SessionBuild[] = [];
   private readonly runs: Record<string, VariantRuns> = {};
   private readonly batching: Record<string, { subBatch: number; bytesPerImage: number }> = {};
+  private pool: LanePool | undefined;
   private clock = 0;
   private evictions = 0;
 
   constructor(private readonly options: ResolvedEngineOptions) {}
 
-  /** Lends the session for `variant` at `size`, building it from `generate()` when not cached. */
-  async acquire(variant: string, size: readonly [number, number], generate: () => GeneratedGraph): Promise<SessionLease> {
+  /** Lends the sessions for `variant` at `size` placed as asked, building them from `generate()` when missing. */
+  async acquire(variant: string, size: readonly [number, number], generate: () => GeneratedGraph, placement: Placement = 'main'): Promise<SessionLease> {
     const key = `${variant}@${size[0]}x${size[1]}`;
     let entry = this.sessions.get(key);
     if (!entry) {
-      const built = this.build(variant, size, generate);
-      const created: Entry = { built, inUse: 0, lastUsed: 0 };
-      entry = created;
-      this.sessions.set(key, created);
-      // A failed build is not cached, so a later call reports the error again instead of a stale promise.
-      built.catch(() => {
-        if (this.sessions.get(key) === created) this.sessions.delete(key);
-      });
+      entry = { inUse: 0, lastUsed: 0 };
+      this.sessions.set(key, entry);
     }
     const held = entry;
+    const lanes = placement === 'lanes' && this.options.lanes > 1;
+    let built: Promise<unknown>;
+    if (lanes) {
+      built = held.lanes ??= this.buildOnLanes(key, variant, size, generate);
+    } else {
+      built = held.main ??= this.build(variant, size, generate);
+    }
     held.inUse += 1;
     held.lastUsed = ++this.clock;
-    let built: BuiltSession;
     try {
-      built = await held.built;
+      await built;
     } catch (e) {
+      // A failed build is not cached, so a later call reports the error again instead of a stale promise.
       held.inUse -= 1;
+      if (lanes && held.lanes === built) delete held.lanes;
+      if (!lanes && held.main === built) delete held.main;
+      if (!held.main && !held.lanes && held.inUse === 0 && this.sessions.get(key) === held) this.sessions.delete(key);
       throw e;
     }
     await this.evict();
     let returned = false;
-    return {
-      ...built,
-      done: () => {
-        if (!returned) held.inUse -= 1;
-        returned = true;
-      },
+    const done = (): void => {
+      if (!returned) held.inUse -= 1;
+      returned = true;
     };
+    if (lanes) {
+      const pool = this.pool!;
+      return { variant, width: pool.size, run: (feeds, fetch, runner) => pool.run(runner, key, feeds, fetch), done };
+    }
+    const session = await held.main!;
+    return { variant, width: 1, run: (feeds, fetch) => runOnSession(session, feeds, fetch), done };
   }
 
-  /** Releases least recently used idle sessions beyond `maxSessions`. */
+  /** Releases least recently used idle keys beyond `maxSessions`. */
   private async evict(): Promise<void> {
     while (this.sessions.size > this.options.maxSessions) {
       let oldest: [string, Entry] | undefined;
@@ -122,33 +142,52 @@ export class SessionCache {
       if (!oldest) return;
       this.sessions.delete(oldest[0]);
       this.evictions += 1;
-      const built = await oldest[1].built.catch(() => undefined);
-      if (built) await this.close(built);
+      await this.close(oldest[0], oldest[1]);
     }
   }
 
-  private async close(built: BuiltSession): Promise<void> {
-    if (this.options.profilePrefix) built.session.endProfiling();
-    await built.session.release();
+  private async close(key: string, entry: Entry): Promise<void> {
+    const session = await entry.main?.catch(() => undefined);
+    if (session) {
+      if (this.options.profilePrefix) session.endProfiling();
+      await session.release();
+    }
+    if (entry.lanes && (await entry.lanes.then(() => true, () => false))) await this.pool!.release(key);
   }
 
-  private async build(variant: string, size: readonly [number, number], generate: () => GeneratedGraph): Promise<BuiltSession> {
+  private async build(variant: string, size: readonly [number, number], generate: () => GeneratedGraph): Promise<ort.InferenceSession> {
     const { model, generateMs } = generate();
     const t0 = performance.now();
     const bytes = encodeModel(model);
     const t1 = performance.now();
     const session = await ort.InferenceSession.create(bytes, this.sessionOptions(variant));
-    const t2 = performance.now();
-    this.builds.push({
-      variant,
-      imageSize: [size[0], size[1]],
-      generateMs,
-      encodeMs: t1 - t0,
-      createMs: t2 - t1,
-      modelBytes: bytes.byteLength,
-      nodes: model.graph.nodes.length,
+    this.record(variant, size, generateMs, t1 - t0, performance.now() - t1, bytes.byteLength, model.graph.nodes.length, 1);
+    return session;
+  }
+
+  private async buildOnLanes(key: string, variant: string, size: readonly [number, number], generate: () => GeneratedGraph): Promise<void> {
+    const { model, generateMs } = generate();
+    const t0 = performance.now();
+    const bytes = encodeModel(model);
+    const t1 = performance.now();
+    this.pool ??= new LanePool({
+      lanes: this.options.lanes,
+      threadsPerLane: Math.max(1, Math.floor(this.options.threads / this.options.lanes)),
+      cpuArena: this.options.cpuArena,
+      profilePrefix: this.options.profilePrefix,
     });
-    return { session, variant };
+    let createMs: number;
+    try {
+      createMs = await this.pool.build(key, bytes);
+    } catch (cause) {
+      await this.pool.release(key);
+      throw cause;
+    }
+    this.record(variant, size, generateMs, t1 - t0, createMs, bytes.byteLength, model.graph.nodes.length, this.pool.size);
+  }
+
+  private record(variant: string, size: readonly [number, number], generateMs: number, encodeMs: number, createMs: number, modelBytes: number, nodes: number, lanes: number): void {
+    this.builds.push({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs, createMs, modelBytes, nodes, lanes });
   }
 
   private sessionOptions(variant: string): ort.InferenceSession.SessionOptions {
@@ -187,6 +226,7 @@ export class SessionCache {
     for (const [k, v] of Object.entries(this.runs)) runs[k] = { ...v };
     return {
       threads: this.options.threads,
+      lanes: this.options.lanes,
       builds: [...this.builds],
       runs,
       batching: { ...this.batching },
@@ -195,13 +235,25 @@ export class SessionCache {
     };
   }
 
-  /** Releases every session (ending profiles first when profiling). */
+  /** Releases every session (ending profiles first when profiling) and stops the lanes. */
   async dispose(): Promise<void> {
-    const entries = [...this.sessions.values()];
+    const entries = [...this.sessions];
     this.sessions.clear();
-    for (const entry of entries) {
-      const built = await entry.built.catch(() => undefined);
-      if (built) await this.close(built);
-    }
+    for (const [key, entry] of entries) await this.close(key, entry);
+    await this.pool?.close();
+    this.pool = undefined;
   }
+}
+
+/** One run of a main-thread session on plain float32 arrays. */
+async function runOnSession(session: ort.InferenceSession, feeds: Readonly<Record<string, TensorValue>>, fetch: readonly string[]): Promise<Record<string, TensorValue>> {
+  const tensors: Record<string, ort.Tensor> = {};
+  for (const [name, v] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', v.data, [...v.dims]);
+  const result = await session.run(tensors, [...fetch]);
+  const out: Record<string, TensorValue> = {};
+  for (const name of fetch) {
+    const t = result[name]!;
+    out[name] = { data: t.data as Float32Array, dims: [...t.dims] };
+  }
+  return out;
 }

@@ -5,9 +5,10 @@
  * Path points of all images are packed together into model calls of up to `batchSize` inputs.
  */
 import { type Batch, itemSize, makeBatch } from '../core/batch.js';
-import type { ExplainableModel } from '../core/types.js';
+import type { ExplainableModel, GradientResult } from '../core/types.js';
 import { checkShape, defineMethod, imageRange } from './method.js';
 import { saliencyErrors } from './messages.js';
+import { pipelined, yieldToEngine } from './pipeline.js';
 import type { SaliencyAttributionRequest, SaliencyMethodInfo } from './types.js';
 
 /**
@@ -102,29 +103,38 @@ export async function integratePaths(job: PathIntegral): Promise<Batch> {
   const { alphas, weights } = integrationNodes(steps, job.rule);
   const total = new Float64Array(n * per);
   const items = n * steps;
-  for (let start = 0; start < items; start += batchSize) {
-    const end = Math.min(items, start + batchSize);
-    const count = end - start;
-    const data = new Float32Array(count * per);
-    const chunkTargets = new Int32Array(count);
-    for (let j = 0; j < count; j++) {
-      const item = start + j;
-      const image = Math.floor(item / steps);
-      const alpha = alphas[item % steps]!;
-      pathPoint(data, j * per, inputs.data, baselines, image * per, per, alpha);
-      chunkTargets[j] = targets[image]!;
-    }
-    const shape = [count, inputs.shape[1], inputs.shape[2], inputs.shape[3]] as const;
-    const result = await model.inputGradients(makeBatch(data, shape), chunkTargets);
-    checkShape(job.method, 'gradients', result.gradients, shape);
-    const g = result.gradients.data;
-    for (let j = 0; j < count; j++) {
-      const item = start + j;
-      const image = Math.floor(item / steps);
-      addScaled(total, image * per, g, j * per, per, weights[item % steps]!);
-    }
-    job.progress(count / steps);
+  interface Chunk {
+    readonly start: number;
+    readonly shape: readonly [number, number, number, number];
+    readonly data: Float32Array;
+    readonly targets: Int32Array;
   }
+  await pipelined<Chunk, GradientResult>(Math.ceil(items / batchSize), {
+    prepare: async (k) => {
+      const start = k * batchSize;
+      const count = Math.min(items, start + batchSize) - start;
+      const chunk: Chunk = { start, shape: [count, inputs.shape[1], inputs.shape[2], inputs.shape[3]], data: new Float32Array(count * per), targets: new Int32Array(count) };
+      for (let j = 0; j < count; j++) {
+        const item = start + j;
+        const image = Math.floor(item / steps);
+        pathPoint(chunk.data, j * per, inputs.data, baselines, image * per, per, alphas[item % steps]!);
+        chunk.targets[j] = targets[image]!;
+        if (j % 4 === 3) await yieldToEngine();
+      }
+      return chunk;
+    },
+    run: (chunk) => model.inputGradients(makeBatch(chunk.data, chunk.shape), chunk.targets),
+    consume: (result, chunk) => {
+      checkShape(job.method, 'gradients', result.gradients, chunk.shape);
+      const g = result.gradients.data;
+      const count = chunk.shape[0];
+      for (let j = 0; j < count; j++) {
+        const item = chunk.start + j;
+        addScaled(total, Math.floor(item / steps) * per, g, j * per, per, weights[item % steps]!);
+      }
+      job.progress(count / steps);
+    },
+  });
   const out = new Float32Array(n * per);
   for (let k = 0; k < out.length; k++) out[k] = total[k]! * (inputs.data[k]! - baselines[k]!);
   return makeBatch(out, inputs.shape);

@@ -14,6 +14,7 @@ import { stableHash } from '../core/hash.js';
 import { createRng } from '../core/rng.js';
 import { defineMethod, imageRange, rows } from './method.js';
 import { saliencyErrors } from './messages.js';
+import { pipelined, yieldToEngine } from './pipeline.js';
 import type { SaliencyAttribution, SaliencyAttributionRequest, SaliencyMethodInfo, SaliencyMethod } from './types.js';
 
 // The per-value loops live in small functions of their own: inside the long async attribute step V8 ran
@@ -110,45 +111,57 @@ export function smooth<O extends object>(method: SaliencyMethod<O>, identity: Sm
     let mapShape: readonly [number, number, number] | undefined;
     const items = n * samples;
     // Noisy copies of all images are packed together; the wrapped method batches its own passes.
-    for (let start = 0; start < items; start += batchSize) {
-      const end = Math.min(items, start + batchSize);
-      const count = end - start;
-      const noisy = new Float32Array(count * per);
-      const clean = new Float32Array(count * per);
-      const targets = new Int32Array(count);
-      const noise = new Float64Array(per);
-      for (let j = 0; j < count; j++) {
-        const image = Math.floor((start + j) / samples);
-        const sample = (start + j) % samples;
-        const x = batch.data.subarray(image * per, (image + 1) * per);
-        if (sigmas[image]! > 0) base.fork(keys[image]!).fork(sample).fillNormal(noise, 0, sigmas[image]!);
-        else noise.fill(0);
-        addInto(noisy, j * per, x, noise);
-        clean.set(x, j * per);
-        targets[j] = request.targets[image]!;
-      }
-      const shape = [count, batch.shape[1], batch.shape[2], batch.shape[3]] as const;
-      const result = await method.attribute({
-        ...request,
-        batch: makeBatch(noisy, shape),
-        reference: makeBatch(clean, shape),
-        targets,
-        options,
-        progress: (units) => request.progress(units / samples),
-      });
-      const [, c, h, w] = result.maps.shape;
-      const mapSize = c * h * w;
-      if (!sums) {
-        sums = new Float64Array(n * mapSize);
-        mapShape = [c, h, w];
-      }
-      const data = result.maps.data;
-      for (let j = 0; j < count; j++) {
-        const image = Math.floor((start + j) / samples);
-        const offset = image * mapSize;
-        accumulate(sums, offset, data, j * mapSize, mapSize, magnitude);
-      }
+    interface Chunk {
+      readonly start: number;
+      readonly count: number;
+      readonly noisy: Float32Array;
+      readonly clean: Float32Array;
+      readonly targets: Int32Array;
     }
+    const noise = new Float64Array(per);
+    await pipelined<Chunk, SaliencyAttribution>(Math.ceil(items / batchSize), {
+      prepare: async (k) => {
+        const start = k * batchSize;
+        const count = Math.min(items, start + batchSize) - start;
+        const chunk: Chunk = { start, count, noisy: new Float32Array(count * per), clean: new Float32Array(count * per), targets: new Int32Array(count) };
+        for (let j = 0; j < count; j++) {
+          const image = Math.floor((start + j) / samples);
+          const sample = (start + j) % samples;
+          const x = batch.data.subarray(image * per, (image + 1) * per);
+          if (sigmas[image]! > 0) base.fork(keys[image]!).fork(sample).fillNormal(noise, 0, sigmas[image]!);
+          else noise.fill(0);
+          addInto(chunk.noisy, j * per, x, noise);
+          chunk.clean.set(x, j * per);
+          chunk.targets[j] = request.targets[image]!;
+          await yieldToEngine();
+        }
+        return chunk;
+      },
+      run: (chunk) => {
+        const shape = [chunk.count, batch.shape[1], batch.shape[2], batch.shape[3]] as const;
+        return method.attribute({
+          ...request,
+          batch: makeBatch(chunk.noisy, shape),
+          reference: makeBatch(chunk.clean, shape),
+          targets: chunk.targets,
+          options,
+          progress: (units) => request.progress(units / samples),
+        });
+      },
+      consume: (result, chunk) => {
+        const [, c, h, w] = result.maps.shape;
+        const mapSize = c * h * w;
+        if (!sums) {
+          sums = new Float64Array(n * mapSize);
+          mapShape = [c, h, w];
+        }
+        const data = result.maps.data;
+        for (let j = 0; j < chunk.count; j++) {
+          const image = Math.floor((chunk.start + j) / samples);
+          accumulate(sums, image * mapSize, data, j * mapSize, mapSize, magnitude);
+        }
+      },
+    });
     const [c, h, w] = mapShape!;
     const out = new Float32Array(sums!.length);
     for (let k = 0; k < out.length; k++) out[k] = sums![k]! / samples;

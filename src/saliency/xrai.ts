@@ -14,7 +14,8 @@ import { defineMethod, imageRange } from './method.js';
 import { saliencyErrors } from './messages.js';
 import type { SaliencyMapDetails, SaliencyMethodInfo, SaliencyMethod } from './types.js';
 import { defaultXraiRanking, rankXraiRegions } from './xrai/ranking.js';
-import { defaultXraiSegmentation, type XraiMasks, type XraiSegmentationOptions, xraiSegments } from './xrai/segments.js';
+import { yieldToEngine } from './pipeline.js';
+import { defaultXraiSegmentation, type XraiMasks, type XraiSegmentationOptions, xraiSegmentsAsync } from './xrai/segments.js';
 
 /** Options of XRAI; defaults are PAIR's. */
 export interface XraiOptions extends XraiSegmentationOptions {
@@ -129,7 +130,7 @@ export function makeXrai(cache: XraiSegmentCache): SaliencyMethod<XraiOptions> {
           row++;
         }
       }
-      const ig = await integratePaths({
+      const igPass = integratePaths({
         model: request.model,
         inputs: makeBatch(inputs, [total, c, h, w]),
         baselines,
@@ -140,6 +141,32 @@ export function makeXrai(cache: XraiSegmentCache): SaliencyMethod<XraiOptions> {
         progress: (units) => request.progress(units / Math.max(1, total / n)),
         method: info.id,
       });
+      // Segment while the passes run (they run on the engine's lanes): a failed pass is rethrown below.
+      igPass.catch(() => undefined);
+      const segmentation: XraiSegmentationOptions = {
+        scales: options.scales,
+        sigma: options.sigma,
+        minSize: options.minSize,
+        resizeTo: options.resizeTo,
+        dilationRadius: options.dilationRadius,
+      };
+      const segments: XraiMasks[] = [];
+      try {
+        for (let i = 0; i < n; i++) {
+          const image = batch.data.subarray(i * per, (i + 1) * per);
+          const key = stableHash({ image, shape: [c, h, w], segmentation });
+          let masks = cache.get(key);
+          if (!masks) {
+            masks = await xraiSegmentsAsync(image, c, h, w, segmentation, yieldToEngine);
+            cache.set(key, masks);
+          }
+          segments.push(masks);
+        }
+      } catch (error) {
+        await igPass.catch(() => undefined);
+        throw error;
+      }
+      const ig = await igPass;
 
       const out = new Float32Array(n * h * w);
       const details: SaliencyMapDetails[] = [];
@@ -157,20 +184,7 @@ export function makeXrai(cache: XraiSegmentCache): SaliencyMethod<XraiOptions> {
         const attr = new Float32Array(plane).fill(-Infinity);
         for (let ch = 0; ch < c; ch++) for (let p = 0; p < plane; p++) attr[p] = Math.max(attr[p]!, mean[ch * plane + p]!);
 
-        const image = batch.data.subarray(i * per, (i + 1) * per);
-        const segmentation: XraiSegmentationOptions = {
-          scales: options.scales,
-          sigma: options.sigma,
-          minSize: options.minSize,
-          resizeTo: options.resizeTo,
-          dilationRadius: options.dilationRadius,
-        };
-        const key = stableHash({ image, shape: [c, h, w], segmentation });
-        let masks = cache.get(key);
-        if (!masks) {
-          masks = xraiSegments(image, c, h, w, segmentation);
-          cache.set(key, masks);
-        }
+        const masks = segments[i]!;
         const ranking = rankXraiRegions(attr, masks.masks, { areaThreshold: options.areaThreshold, minPixelDiff: options.minPixelDiff });
         out.set(Float32Array.from(ranking.gains), i * plane);
         const extra: Record<string, SaliencyMapDetails[string]> = { masks: masks.masks.length, regions: ranking.regions.length };

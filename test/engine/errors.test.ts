@@ -93,6 +93,9 @@ describe('loadOnnxModel errors', () => {
   it('rejects bad options', async () => {
     expect(await loadError(tinyInceptionPath, { threads: 0 })).toBeInstanceOf(UsageError);
     expect(await loadError(tinyInceptionPath, { memoryBudgetMiB: -1 })).toBeInstanceOf(UsageError);
+    const lanes = await loadError(tinyInceptionPath, { lanes: 1.5 });
+    expect(lanes).toBeInstanceOf(UsageError);
+    expect((lanes as Error).message).toContain('lanes');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesPerImage, splitRows, subBatchSize } from '../../src/engine/memory.js';
+import { bytesPerImage, laneRanges, splitRows, subBatchSize } from '../../src/engine/memory.js';
 
 describe('memory budget', () => {
   it('estimates backward passes above forward ones, and falls back to a rule of thumb', () => {
@@ -29,6 +29,36 @@ describe('memory budget', () => {
         expect(ranges[0]![0]).toBe(0);
         expect(ranges.at(-1)![1]).toBe(n);
         for (const [a, b] of ranges) expect(b - a).toBeLessThanOrEqual(size);
+      }
+    }
+  });
+
+  it('splits a call over lanes in a multiple of the lanes, sizes within one row, each within the budget', () => {
+    expect(laneRanges(0, 4, 2)).toEqual([]);
+    expect(laneRanges(8, 32, 2)).toEqual([
+      [0, 4],
+      [4, 8],
+    ]);
+    expect(laneRanges(18, 7, 2)).toEqual([
+      [0, 5],
+      [5, 10],
+      [10, 14],
+      [14, 18],
+    ]);
+    expect(laneRanges(1, 32, 2)).toEqual([[0, 1]]);
+    for (let n = 1; n < 60; n++) {
+      for (const fit of [1, 3, 7, 32]) {
+        for (const lanes of [1, 2, 3]) {
+          const ranges = laneRanges(n, fit, lanes);
+          expect(ranges[0]![0]).toBe(0);
+          expect(ranges.at(-1)![1]).toBe(n);
+          for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1]);
+          const sizes = ranges.map(([a, b]) => b - a);
+          expect(Math.max(...sizes)).toBeLessThanOrEqual(fit);
+          expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+          // The fewest ranges that fit, rounded up to a multiple of the lanes (no more ranges than rows).
+          expect(ranges.length).toBe(Math.min(n, Math.ceil(Math.ceil(n / fit) / lanes) * lanes));
+        }
       }
     }
   });

@@ -57,7 +57,8 @@ describe("engine: 'predicted' targets from the pass itself", () => {
   });
 
   it('runs one pass per sub-batch and no forward pass, with the same results in sub-batches', async () => {
-    const fresh = await loadOnnxModel(bytes, { threads: 2, maxBatch: 3 });
+    // One lane, so the sub-batches are exactly the budget's (lanes round their number up to a multiple).
+    const fresh = await loadOnnxModel(bytes, { threads: 2, lanes: 1, maxBatch: 3 });
     try {
       const split = await fresh.inputGradients(images, 'predicted');
       const whole = await model.inputGradients(images, 'predicted');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { createXraiSegmentCache, makeXrai, rankXraiRegions, xraiSegments } from '../../src/saliency/index.js';
+import { createXraiSegmentCache, defaultXraiSegmentation, makeXrai, rankXraiRegions, xraiSegments } from '../../src/saliency/index.js';
+import { xraiSegmentsAsync } from '../../src/saliency/xrai/segments.js';
 import { analyticModel, testImages } from './helpers/analytic-model.js';
 
 /** PAIR's `_xrai` loop written naively (recomputing every masked mean at every step), for comparison. */
@@ -119,5 +120,17 @@ describe('XRAI method', () => {
     for (const mask of masks.masks) for (const p of mask) covered[p] = 1;
     expect(covered.every((v) => v === 1)).toBe(true);
     for (const mask of masks.masks) for (let i = 1; i < mask.length; i++) expect(mask[i]!).toBeGreaterThan(mask[i - 1]!);
+  });
+
+  it('segments the same when giving way between scales, pausing once after the graph and once per scale', async () => {
+    const image = testImages(1, 3, 40, 30).data;
+    let pauses = 0;
+    const stepped = await xraiSegmentsAsync(image, 3, 40, 30, defaultXraiSegmentation, async () => {
+      pauses++;
+    });
+    const whole = xraiSegments(image, 3, 40, 30);
+    expect(pauses).toBe(1 + defaultXraiSegmentation.scales.length);
+    expect(stepped.masks.map((m) => Array.from(m))).toEqual(whole.masks.map((m) => Array.from(m)));
+    expect(stepped.labelMaps.map((m) => Array.from(m))).toEqual(whole.labelMaps.map((m) => Array.from(m)));
   });
 });

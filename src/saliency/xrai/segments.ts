@@ -48,6 +48,41 @@ export function xraiSegments(
   width: number,
   options: XraiSegmentationOptions = defaultXraiSegmentation,
 ): XraiMasks {
+  const steps = segmentSteps(image, channels, height, width, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `xraiSegments`, giving way to other work between scales (a whole image is about a second of JavaScript,
+ * which would otherwise hold up the engine's lanes while XRAI's passes run).
+ */
+export async function xraiSegmentsAsync(
+  image: Float32Array,
+  channels: number,
+  height: number,
+  width: number,
+  options: XraiSegmentationOptions = defaultXraiSegmentation,
+  pause: () => Promise<void>,
+): Promise<XraiMasks> {
+  const steps = segmentSteps(image, channels, height, width, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+/** The segmentation as steps: one yield after the smoothing graph and after each scale. */
+function* segmentSteps(
+  image: Float32Array,
+  channels: number,
+  height: number,
+  width: number,
+  options: XraiSegmentationOptions,
+): Generator<void, XraiMasks, void> {
   const scaled = rescaleFloat32(image, -1, 1);
   const segH = options.resizeTo ?? height;
   const segW = options.resizeTo ?? width;
@@ -60,6 +95,7 @@ export function xraiSegments(
     for (let i = 0; i < segPlane; i++) hwc[i * channels + c] = resized[i]!;
   }
   const graph = felzenszwalbGraph({ data: hwc, width: segW, height: segH, channels }, options.sigma);
+  yield;
   const labelMaps: Int32Array[] = [];
   const masks: Int32Array[] = [];
   const offsets = diskOffsets(options.dilationRadius);
@@ -68,6 +104,7 @@ export function xraiSegments(
     const labels = options.resizeTo === null ? seg.labels : resizeNearestLabels(seg.labels, segH, segW, height, width);
     labelMaps.push(labels);
     for (const mask of dilatedMasks(labels, height, width, offsets)) masks.push(mask);
+    yield;
   }
   return { width, height, masks, labelMaps };
 }

@@ -1,0 +1,33 @@
+/**
+ * Messages between the engine and its lane workers (`lanes.ts` and `lane-worker.ts`).
+ */
+
+/** What a lane worker is started with. */
+export interface LaneSetup {
+  readonly lane: number;
+  /** onnxruntime intra-op threads of each of this lane's sessions. */
+  readonly threads: number;
+  readonly cpuArena: boolean;
+  readonly profilePrefix: string | undefined;
+}
+
+/** A float32 tensor crossing threads. */
+export interface LaneTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** A request to a lane; `id` pairs it with its reply. */
+export type LaneRequest =
+  | { readonly id: number; readonly op: 'build'; readonly key: string; readonly bytes: Uint8Array }
+  | { readonly id: number; readonly op: 'run'; readonly key: string; readonly feeds: Readonly<Record<string, LaneTensor>>; readonly fetch: readonly string[] }
+  /** Releases one session, or every session when `key` is undefined. */
+  | { readonly id: number; readonly op: 'release'; readonly key: string | undefined };
+
+/** A lane's reply: `createMs` for a build, `outputs` for a run, `message` for a failure. */
+export type LaneReply =
+  | { readonly id: number; readonly ok: true; readonly createMs?: number; readonly outputs?: Readonly<Record<string, LaneTensor>> }
+  | { readonly id: number; readonly ok: false; readonly message: string; readonly outputs?: undefined };
+
+/** A request before the pool numbers it. */
+export type LaneMessage = LaneRequest extends infer R ? (R extends { readonly id: number } ? Omit<R, 'id'> : never) : never;
