@@ -69,7 +69,8 @@ export type Placement = 'main' | 'lanes';
 
 interface Entry {
   main?: Promise<ort.InferenceSession>;
-  lanes?: Promise<void>;
+  /** The id the lanes know this key's sessions by (unique per build, so a late release never hits a rebuild). */
+  lanes?: Promise<string>;
   inUse: number;
   lastUsed: number;
 }
@@ -87,6 +88,7 @@ export class SessionCache {
   private readonly runs: Record<string, VariantRuns> = {};
   private readonly batching: Record<string, { subBatch: number; bytesPerImage: number }> = {};
   private pool: LanePool | undefined;
+  private laneBuilds = 0;
   private clock = 0;
   private evictions = 0;
 
@@ -104,7 +106,7 @@ export class SessionCache {
     const lanes = placement === 'lanes' && this.options.lanes > 1;
     let built: Promise<unknown>;
     if (lanes) {
-      built = held.lanes ??= this.buildOnLanes(key, variant, size, generate);
+      built = held.lanes ??= this.buildOnLanes(`${key}#${++this.laneBuilds}`, variant, size, generate);
     } else {
       built = held.main ??= this.build(variant, size, generate);
     }
@@ -128,7 +130,8 @@ export class SessionCache {
     };
     if (lanes) {
       const pool = this.pool!;
-      return { variant, width: pool.size, run: (feeds, fetch, runner) => pool.run(runner, key, feeds, fetch), done };
+      const id = await held.lanes!;
+      return { variant, width: pool.size, run: (feeds, fetch, runner) => pool.run(runner, id, feeds, fetch), done };
     }
     const session = await held.main!;
     return { variant, width: 1, run: (feeds, fetch) => runOnSession(session, feeds, fetch), done };
@@ -142,17 +145,18 @@ export class SessionCache {
       if (!oldest) return;
       this.sessions.delete(oldest[0]);
       this.evictions += 1;
-      await this.close(oldest[0], oldest[1]);
+      await this.close(oldest[1]);
     }
   }
 
-  private async close(key: string, entry: Entry): Promise<void> {
+  private async close(entry: Entry): Promise<void> {
     const session = await entry.main?.catch(() => undefined);
     if (session) {
       if (this.options.profilePrefix) session.endProfiling();
       await session.release();
     }
-    if (entry.lanes && (await entry.lanes.then(() => true, () => false))) await this.pool!.release(key);
+    const id = await entry.lanes?.catch(() => undefined);
+    if (id) await this.pool!.release(id);
   }
 
   private async build(variant: string, size: readonly [number, number], generate: () => GeneratedGraph): Promise<ort.InferenceSession> {
@@ -165,7 +169,7 @@ export class SessionCache {
     return session;
   }
 
-  private async buildOnLanes(key: string, variant: string, size: readonly [number, number], generate: () => GeneratedGraph): Promise<void> {
+  private async buildOnLanes(id: string, variant: string, size: readonly [number, number], generate: () => GeneratedGraph): Promise<string> {
     const { model, generateMs } = generate();
     const t0 = performance.now();
     const bytes = encodeModel(model);
@@ -178,12 +182,13 @@ export class SessionCache {
     });
     let createMs: number;
     try {
-      createMs = await this.pool.build(key, bytes);
+      createMs = await this.pool.build(id, bytes);
     } catch (cause) {
-      await this.pool.release(key);
+      await this.pool.release(id);
       throw cause;
     }
     this.record(variant, size, generateMs, t1 - t0, createMs, bytes.byteLength, model.graph.nodes.length, this.pool.size);
+    return id;
   }
 
   private record(variant: string, size: readonly [number, number], generateMs: number, encodeMs: number, createMs: number, modelBytes: number, nodes: number, lanes: number): void {
@@ -237,9 +242,9 @@ export class SessionCache {
 
   /** Releases every session (ending profiles first when profiling) and stops the lanes. */
   async dispose(): Promise<void> {
-    const entries = [...this.sessions];
+    const entries = [...this.sessions.values()];
     this.sessions.clear();
-    for (const [key, entry] of entries) await this.close(key, entry);
+    for (const entry of entries) await this.close(entry);
     await this.pool?.close();
     this.pool = undefined;
   }

@@ -71,6 +71,22 @@ describe('engine lanes', () => {
     }
   });
 
+  it('release least recently used sessions on every lane and rebuild them on demand', async () => {
+    const model = await loadOnnxModel(tinyInceptionPath, { threads: 2, lanes: 2, maxSessions: 1 });
+    try {
+      const first = await model.predict(batch);
+      await model.inputGradients(batch, targets);
+      const again = await model.predict(batch);
+      same(again.data, first.data);
+      const stats = model.stats();
+      expect(stats.liveSessions).toBe(1);
+      expect(stats.evictions).toBe(2);
+      expect(stats.builds.filter((b) => b.variant === 'forward').map((b) => b.lanes)).toEqual([2, 2]);
+    } finally {
+      await model.dispose();
+    }
+  });
+
   it('run a fixed-batch model in padded chunks spread over the lanes', async () => {
     const fixed = await loadOnnxModel(convModel([1, 3, 8, 8]), { threads: 2, lanes: 2 });
     const main = await loadOnnxModel(convModel([1, 3, 8, 8]), { threads: 2, lanes: 1 });
