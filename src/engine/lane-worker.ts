@@ -6,25 +6,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { LaneReply, LaneRequest, LaneSetup } from './lane-protocol.js';
+import { ortSessionOptions, runOnSession } from './ort-session.js';
 
 const setup = workerData as LaneSetup;
 const sessions = new Map<string, ort.InferenceSession>();
 const port = parentPort!;
-
-function sessionOptions(key: string): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: setup.threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    enableCpuMemArena: setup.cpuArena,
-    enableMemPattern: false,
-    ...(setup.profilePrefix
-      ? { enableProfiling: true, profileFilePrefix: `${setup.profilePrefix}-lane${setup.lane}-${key.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60)}` }
-      : {}),
-  };
-}
 
 async function release(key: string): Promise<void> {
   const session = sessions.get(key);
@@ -39,20 +25,13 @@ async function handle(request: LaneRequest): Promise<LaneReply> {
     case 'build': {
       await release(request.key);
       const t0 = performance.now();
-      sessions.set(request.key, await ort.InferenceSession.create(request.bytes, sessionOptions(request.key)));
+      sessions.set(request.key, await ort.InferenceSession.create(request.bytes, ortSessionOptions(setup.threads, setup.cpuArena, setup.profilePrefix, `lane${setup.lane}-${request.key}`)));
       return { id: request.id, ok: true, createMs: performance.now() - t0 };
     }
     case 'run': {
       const session = sessions.get(request.key);
       if (!session) throw new Error(`no session ${request.key} on lane ${setup.lane}`);
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const [name, v] of Object.entries(request.feeds)) feeds[name] = new ort.Tensor('float32', v.data, [...v.dims]);
-      const result = await session.run(feeds, [...request.fetch]);
-      const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
-      for (const name of request.fetch) {
-        const t = result[name]!;
-        outputs[name] = { data: t.data as Float32Array, dims: [...t.dims] };
-      }
+      const outputs = await runOnSession(session, request.feeds, request.fetch);
       return { id: request.id, ok: true, outputs };
     }
     case 'release': {

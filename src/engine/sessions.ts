@@ -7,6 +7,7 @@ import { encodeModel } from '../graph/onnx-io.js';
 import type { Model } from '../graph/ir.js';
 import { LanePool } from './lanes.js';
 import type { ResolvedEngineOptions } from './options.js';
+import { ortSessionOptions, runOnSession } from './ort-session.js';
 import type { TensorValue } from './training-session.js';
 
 /** Cost of building one session. */
@@ -164,7 +165,8 @@ export class SessionCache {
     const t0 = performance.now();
     const bytes = encodeModel(model);
     const t1 = performance.now();
-    const session = await ort.InferenceSession.create(bytes, this.sessionOptions(variant));
+    const o = this.options;
+    const session = await ort.InferenceSession.create(bytes, ortSessionOptions(o.threads, o.cpuArena, o.profilePrefix, variant));
     this.record(variant, size, generateMs, t1 - t0, performance.now() - t1, bytes.byteLength, model.graph.nodes.length, 1);
     return session;
   }
@@ -193,23 +195,6 @@ export class SessionCache {
 
   private record(variant: string, size: readonly [number, number], generateMs: number, encodeMs: number, createMs: number, modelBytes: number, nodes: number, lanes: number): void {
     this.builds.push({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs, createMs, modelBytes, nodes, lanes });
-  }
-
-  private sessionOptions(variant: string): ort.InferenceSession.SessionOptions {
-    const o = this.options;
-    return {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: o.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      enableCpuMemArena: o.cpuArena,
-      // With the memory pattern on, onnxruntime allocates one block per run from the first run's trace, and
-      // every run after the first peaked 60% higher (DenseNet121 input gradient, batch 8: 1959 vs 1242 MiB)
-      // at no measurable speed gain.
-      enableMemPattern: false,
-      ...(o.profilePrefix ? { enableProfiling: true, profileFilePrefix: `${o.profilePrefix}-${variant.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60)}` } : {}),
-    };
   }
 
   /** Records one run of a variant. */
@@ -248,17 +233,4 @@ export class SessionCache {
     await this.pool?.close();
     this.pool = undefined;
   }
-}
-
-/** One run of a main-thread session on plain float32 arrays. */
-async function runOnSession(session: ort.InferenceSession, feeds: Readonly<Record<string, TensorValue>>, fetch: readonly string[]): Promise<Record<string, TensorValue>> {
-  const tensors: Record<string, ort.Tensor> = {};
-  for (const [name, v] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', v.data, [...v.dims]);
-  const result = await session.run(tensors, [...fetch]);
-  const out: Record<string, TensorValue> = {};
-  for (const name of fetch) {
-    const t = result[name]!;
-    out[name] = { data: t.data as Float32Array, dims: [...t.dims] };
-  }
-  return out;
 }

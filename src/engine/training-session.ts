@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { ModelError } from '../core/errors.js';
 import type { Model } from '../graph/ir.js';
 import { encodeModel } from '../graph/onnx-io.js';
+import { runOnSession } from './ort-session.js';
 
 /** A float32 tensor crossing the engine boundary: values in C order and their dims. */
 export interface TensorValue {
@@ -56,17 +57,11 @@ export async function createGraphSession(model: Model, options: GraphSessionOpti
     outputNames: session.outputNames,
     async run(feeds, fetch) {
       if (released) throw new ModelError('graph-session-disposed', `the session for ${name} was disposed`);
-      const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [key, value] of Object.entries(feeds)) ortFeeds[key] = new ort.Tensor('float32', value.data, [...value.dims]);
-      let result: ort.InferenceSession.ReturnType;
       try {
-        result = await session.run(ortFeeds, fetch ? [...fetch] : session.outputNames);
+        return await runOnSession(session, feeds, fetch ?? session.outputNames);
       } catch (cause) {
         throw new ModelError('graph-session-run', `running ${name} failed: ${(cause as Error).message}`, {}, { cause });
       }
-      const out: Record<string, TensorValue> = {};
-      for (const [key, t] of Object.entries(result)) out[key] = { data: t.data as Float32Array, dims: t.dims.map(Number) };
-      return out;
     },
     async dispose() {
       if (released) return;
