@@ -29,5 +29,8 @@ export type LaneReply =
   | { readonly id: number; readonly ok: true; readonly createMs?: number; readonly outputs?: Readonly<Record<string, LaneTensor>> }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly outputs?: undefined };
 
+/** `Omit<T, 'id'>` applied to each member of a union. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
 /** A request before the pool numbers it. */
-export type LaneMessage = LaneRequest extends infer R ? (R extends { readonly id: number } ? Omit<R, 'id'> : never) : never;
+export type LaneMessage = WithoutId<LaneRequest>;

@@ -23,7 +23,7 @@ async function release(key: string): Promise<void> {
 async function handle(request: LaneRequest): Promise<LaneReply> {
   switch (request.op) {
     case 'build': {
-      await release(request.key);
+      // Keys are unique per build (sessions.ts), so there is never an older session to replace.
       const t0 = performance.now();
       sessions.set(request.key, await ort.InferenceSession.create(request.bytes, ortSessionOptions(setup.threads, setup.cpuArena, setup.profilePrefix, `lane${setup.lane}-${request.key}`)));
       return { id: request.id, ok: true, createMs: performance.now() - t0 };

@@ -86,7 +86,7 @@ class Lane {
 export class LanePool {
   private readonly lanes: Lane[];
 
-  constructor(readonly options: LanePoolOptions) {
+  constructor(options: LanePoolOptions) {
     this.lanes = Array.from(
       { length: options.lanes },
       (_, lane) => new Lane({ lane, threads: options.threadsPerLane, cpuArena: options.cpuArena, profilePrefix: options.profilePrefix }),

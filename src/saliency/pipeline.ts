@@ -11,6 +11,23 @@ export function yieldToEngine(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Runs `work` while `pass` runs and returns both results. A pass that fails during the work is rethrown
+ * afterwards (not left unhandled), and a failed work waits for the pass before rethrowing, so no pass is
+ * left running behind the caller's back.
+ */
+export async function whileRunning<R, W>(pass: Promise<R>, work: () => Promise<W>): Promise<[R, W]> {
+  pass.catch(() => undefined);
+  let done: W;
+  try {
+    done = await work();
+  } catch (error) {
+    await pass.catch(() => undefined);
+    throw error;
+  }
+  return [await pass, done];
+}
+
 /** The three steps of one chunk. */
 export interface ChunkSteps<P, R> {
   /** Builds chunk k's inputs (may yield between rows so lane replies are taken promptly). */

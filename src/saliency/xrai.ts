@@ -14,7 +14,7 @@ import { defineMethod, imageRange } from './method.js';
 import { saliencyErrors } from './messages.js';
 import type { SaliencyMapDetails, SaliencyMethodInfo, SaliencyMethod } from './types.js';
 import { defaultXraiRanking, rankXraiRegions } from './xrai/ranking.js';
-import { yieldToEngine } from './pipeline.js';
+import { whileRunning, yieldToEngine } from './pipeline.js';
 import { defaultXraiSegmentation, type XraiMasks, type XraiSegmentationOptions, xraiSegmentsAsync } from './xrai/segments.js';
 
 /** Options of XRAI; defaults are PAIR's. */
@@ -141,8 +141,6 @@ export function makeXrai(cache: XraiSegmentCache): SaliencyMethod<XraiOptions> {
         progress: (units) => request.progress(units / Math.max(1, total / n)),
         method: info.id,
       });
-      // Segment while the passes run (they run on the engine's lanes): a failed pass is rethrown below.
-      igPass.catch(() => undefined);
       const segmentation: XraiSegmentationOptions = {
         scales: options.scales,
         sigma: options.sigma,
@@ -150,8 +148,9 @@ export function makeXrai(cache: XraiSegmentCache): SaliencyMethod<XraiOptions> {
         resizeTo: options.resizeTo,
         dilationRadius: options.dilationRadius,
       };
-      const segments: XraiMasks[] = [];
-      try {
+      // Segment while the passes run (they run on the engine's lanes).
+      const [ig, segments] = await whileRunning(igPass, async () => {
+        const out: XraiMasks[] = [];
         for (let i = 0; i < n; i++) {
           const image = batch.data.subarray(i * per, (i + 1) * per);
           const key = stableHash({ image, shape: [c, h, w], segmentation });
@@ -160,13 +159,10 @@ export function makeXrai(cache: XraiSegmentCache): SaliencyMethod<XraiOptions> {
             masks = await xraiSegmentsAsync(image, c, h, w, segmentation, yieldToEngine);
             cache.set(key, masks);
           }
-          segments.push(masks);
+          out.push(masks);
         }
-      } catch (error) {
-        await igPass.catch(() => undefined);
-        throw error;
-      }
-      const ig = await igPass;
+        return out;
+      });
 
       const out = new Float32Array(n * h * w);
       const details: SaliencyMapDetails[] = [];

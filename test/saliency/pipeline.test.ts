@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pipelined } from '../../src/saliency/pipeline.js';
+import { pipelined, whileRunning } from '../../src/saliency/pipeline.js';
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -79,6 +79,26 @@ describe('pipelined chunks', () => {
       consume: () => undefined,
     });
     await expect(run).rejects.toThrow('build 1 failed');
+    expect(passDone).toBe(true);
+  });
+});
+
+describe('whileRunning', () => {
+  it('returns the pass and the work, and rethrows a pass that failed during the work', async () => {
+    expect(await whileRunning(Promise.resolve(1), async () => 'w')).toEqual([1, 'w']);
+    const failing = (async () => {
+      await tick(1);
+      throw new Error('pass failed');
+    })();
+    await expect(whileRunning(failing, () => tick(10).then(() => 'w'))).rejects.toThrow('pass failed');
+  });
+
+  it('waits for the pass before rethrowing failed work', async () => {
+    let passDone = false;
+    const pass = tick(10).then(() => {
+      passDone = true;
+    });
+    await expect(whileRunning(pass, async () => Promise.reject(new Error('work failed')))).rejects.toThrow('work failed');
     expect(passDone).toBe(true);
   });
 });
