@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { GradientRule } from '../../../../src/graph/autodiff/rule.js';
+import { reluRule } from '../../../../src/graph/autodiff/rules/relu.js';
 import { GraphBuilder } from '../../../../src/graph/builder.js';
-import { awayFromZero, checkRule, randomFeed } from './rule-harness.js';
+import { awayFromZero, backwardModel, checkRule, randomFeed, run } from './rule-harness.js';
 
 function unaryCase(op: (b: GraphBuilder, x: string) => string, dims: number[], opset = 13) {
   const b = new GraphBuilder({ opset });
@@ -8,6 +10,19 @@ function unaryCase(op: (b: GraphBuilder, x: string) => string, dims: number[], o
   b.output(op(b, x));
   return { model: b.build(), x };
 }
+
+describe('Relu mask (float32)', () => {
+  it.each([false, true])('passes the gradient exactly where Y > 0, denormal Y included (guided: %s)', async (guided) => {
+    const { model, x } = unaryCase((b, t) => b.relu(t), [1, 12]);
+    const values = [-1, -0, 0, 1e-45, 1e-40, 1.1754942e-38, 1.1754944e-38, 1e-30, 1e-3, 3, 1e30, Infinity];
+    const seed = [0.5, 0.5, 0.5, 0.5, -0.25, 0.5, 0.5, 0.5, -2, 1, 0.75, 1.5];
+    const rule: GradientRule = guided ? { ...reluRule, backward: (ctx) => reluRule.backward({ ...ctx, mode: { ...ctx.mode, guided: true } }) } : reluRule;
+    const { model: withGrad, grads, seeds } = backwardModel(model, [x], { rule });
+    const out = await run(withGrad, { [x]: { data: Float32Array.from(values), dims: [1, 12] }, [seeds[0]!]: { data: Float32Array.from(seed), dims: [1, 12] } }, [grads[x]!]);
+    const expected = values.map((v, i) => (Math.fround(v) > 0 && (!guided || seed[i]! > 0) ? Math.fround(seed[i]!) : 0));
+    expect(Array.from(out[grads[x]!]!.data)).toEqual(expected);
+  });
+});
 
 describe('activation gradient rules vs finite differences', () => {
   it('Sigmoid', async () => {

@@ -67,7 +67,8 @@ function toOrt(f: Feed): ort.Tensor {
   return new ort.Tensor('float32', f.data, f.dims);
 }
 
-async function run(model: Model, feeds: Record<string, Feed>, fetch: string[]): Promise<Record<string, Feed>> {
+/** Runs `model` once on `feeds` and returns the fetched tensors. */
+export async function run(model: Model, feeds: Record<string, Feed>, fetch: string[]): Promise<Record<string, Feed>> {
   const session = await ort.InferenceSession.create(encodeModel(model), sessionOptions);
   try {
     const input: Record<string, ort.Tensor> = {};
