@@ -1,6 +1,7 @@
 /**
  * Messages between the engine and its lane workers (`lanes.ts` and `lane-worker.ts`).
  */
+import type { SharedGraph } from './shared-graph.js';
 
 /** What a lane worker is started with. */
 export interface LaneSetup {
@@ -19,7 +20,7 @@ export interface LaneTensor {
 
 /** A request to a lane; `id` pairs it with its reply. */
 export type LaneRequest =
-  | { readonly id: number; readonly op: 'build'; readonly key: string; readonly bytes: Uint8Array }
+  | { readonly id: number; readonly op: 'build'; readonly key: string; readonly graph: SharedGraph }
   | { readonly id: number; readonly op: 'run'; readonly key: string; readonly feeds: Readonly<Record<string, LaneTensor>>; readonly fetch: readonly string[] }
   /** Releases one session, or every session when `key` is undefined. */
   | { readonly id: number; readonly op: 'release'; readonly key: string | undefined };

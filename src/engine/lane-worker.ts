@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { LaneReply, LaneRequest, LaneSetup } from './lane-protocol.js';
-import { ortSessionOptions, runOnSession } from './ort-session.js';
+import { runOnSession, sessionOnShared } from './ort-session.js';
 
 const setup = workerData as LaneSetup;
 const sessions = new Map<string, ort.InferenceSession>();
@@ -25,7 +25,8 @@ async function handle(request: LaneRequest): Promise<LaneReply> {
     case 'build': {
       // Keys are unique per build (sessions.ts), so there is never an older session to replace.
       const t0 = performance.now();
-      sessions.set(request.key, await ort.InferenceSession.create(request.bytes, ortSessionOptions(setup.threads, setup.cpuArena, setup.profilePrefix, `lane${setup.lane}-${request.key}`)));
+      // onnxruntime copies the shared weights into the session, so the graph is not kept.
+      sessions.set(request.key, await sessionOnShared(request.graph, setup.threads, setup.cpuArena, setup.profilePrefix, `lane${setup.lane}-${request.key}`));
       return { id: request.id, ok: true, createMs: performance.now() - t0 };
     }
     case 'run': {

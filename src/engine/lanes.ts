@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { LaneMessage, LaneReply, LaneSetup, LaneTensor } from './lane-protocol.js';
+import type { SharedGraph } from './shared-graph.js';
 
 // From source (tests, tsx) the worker is a .ts file and needs tsx's loader in the worker thread.
 const fromSource = import.meta.url.endsWith('.ts');
@@ -97,9 +98,12 @@ export class LanePool {
     return this.lanes.length;
   }
 
-  /** Builds a session from `bytes` on every lane (the bytes are copied to each); resolves with the slowest creation, ms. */
-  async build(key: string, bytes: Uint8Array): Promise<number> {
-    const replies = await Promise.all(this.lanes.map((lane) => lane.request({ op: 'build', key, bytes })));
+  /**
+   * Builds a session on `graph` on every lane (its small graph bytes are copied to each, its weights are
+   * shared); resolves with the slowest creation, ms.
+   */
+  async build(key: string, graph: SharedGraph): Promise<number> {
+    const replies = await Promise.all(this.lanes.map((lane) => lane.request({ op: 'build', key, graph })));
     return Math.max(...replies.map((r) => (r.ok && r.createMs) || 0));
   }
 

@@ -8,6 +8,7 @@ import type { Model } from '../graph/ir.js';
 import { LanePool } from './lanes.js';
 import type { ResolvedEngineOptions } from './options.js';
 import { ortSessionOptions, runOnSession } from './ort-session.js';
+import { shareGraph } from './shared-graph.js';
 import type { TensorValue } from './training-session.js';
 
 /** Cost of building one session. */
@@ -19,6 +20,8 @@ export interface SessionBuild {
   readonly generateMs: number;
   /** Serialising it to ONNX bytes, ms. */
   readonly encodeMs: number;
+  /** With lanes: optimising the graph once for all of them (`shared-graph.ts`), ms; 0 on the main thread. */
+  readonly shareMs: number;
   /** onnxruntime session creation (graph optimisation, weight pre-packing), ms. */
   readonly createMs: number;
   readonly modelBytes: number;
@@ -167,7 +170,7 @@ export class SessionCache {
     const t1 = performance.now();
     const o = this.options;
     const session = await ort.InferenceSession.create(bytes, ortSessionOptions(o.threads, o.cpuArena, o.profilePrefix, variant));
-    this.record(variant, size, generateMs, t1 - t0, performance.now() - t1, bytes.byteLength, model.graph.nodes.length, 1);
+    this.record({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs: t1 - t0, shareMs: 0, createMs: performance.now() - t1, modelBytes: bytes.byteLength, nodes: model.graph.nodes.length, lanes: 1 });
     return session;
   }
 
@@ -176,6 +179,8 @@ export class SessionCache {
     const t0 = performance.now();
     const bytes = encodeModel(model);
     const t1 = performance.now();
+    const graph = await shareGraph(bytes, this.options.threads);
+    const t2 = performance.now();
     this.pool ??= new LanePool({
       lanes: this.options.lanes,
       threadsPerLane: Math.max(1, Math.floor(this.options.threads / this.options.lanes)),
@@ -184,17 +189,17 @@ export class SessionCache {
     });
     let createMs: number;
     try {
-      createMs = await this.pool.build(id, bytes);
+      createMs = await this.pool.build(id, graph);
     } catch (cause) {
       await this.pool.release(id);
       throw cause;
     }
-    this.record(variant, size, generateMs, t1 - t0, createMs, bytes.byteLength, model.graph.nodes.length, this.pool.size);
+    this.record({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs: t1 - t0, shareMs: t2 - t1, createMs, modelBytes: bytes.byteLength, nodes: model.graph.nodes.length, lanes: this.pool.size });
     return id;
   }
 
-  private record(variant: string, size: readonly [number, number], generateMs: number, encodeMs: number, createMs: number, modelBytes: number, nodes: number, lanes: number): void {
-    this.builds.push({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs, createMs, modelBytes, nodes, lanes });
+  private record(build: SessionBuild): void {
+    this.builds.push(build);
   }
 
   /** Records one run of a variant. */

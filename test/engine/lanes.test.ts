@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Batch, makeBatch } from '../../src/core/batch.js';
 import { loadOnnxModel, type OnnxModel } from '../../src/engine/index.js';
 import { LaneFailure, LanePool } from '../../src/engine/lanes.js';
+import { shareGraph } from '../../src/engine/shared-graph.js';
 import { convModel, tinyInceptionPath } from './models.js';
 
 function images(n: number, size: number): Batch {
@@ -106,9 +107,9 @@ describe('lane pool', () => {
   it('reports a refused graph, an unknown session and a failed run, and refuses work once closed', async () => {
     const pool = new LanePool({ lanes: 2, threadsPerLane: 1, cpuArena: true, profilePrefix: undefined });
     try {
-      await expect(pool.build('bad', new TextEncoder().encode('not a model'))).rejects.toBeInstanceOf(LaneFailure);
+      await expect(pool.build('bad', { model: new TextEncoder().encode('not a model'), weights: undefined })).rejects.toBeInstanceOf(LaneFailure);
       await expect(pool.run(0, 'missing', {}, ['y'])).rejects.toThrow(/no session missing on lane 0/);
-      await pool.build('conv', convModel(['n', 3, 8, 8]));
+      await pool.build('conv', await shareGraph(convModel(['n', 3, 8, 8]), 1));
       const wrong = { data: new Float32Array(2 * 8 * 8), dims: [1, 2, 8, 8] };
       const err = await pool.run(1, 'conv', { x: wrong }, ['y']).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LaneFailure);

@@ -47,8 +47,8 @@ export function vectorModel(): Uint8Array {
   return encodeModel(model([node('Gemm', ['x', 'w', 'b'], ['y'], { transB: { type: 'int', value: 1 } })], [weight('w', [2, 10]), weight('b', [2])], { shape: ['n', 10] }, ['n', 2]));
 }
 
-/** A conv net on a 4-D image whose input carries the given element type and shape. */
-export function convModel(inputShape: Dim[], elemType: number = DataType.FLOAT, extraOps: string[] = []): Uint8Array {
+/** A conv net on a 4-D image whose input carries the given element type and shape; `channels` after its conv. */
+export function convModel(inputShape: Dim[], elemType: number = DataType.FLOAT, extraOps: string[] = [], channels = 4): Uint8Array {
   const nodes: Node[] = [node('Conv', ['x', 'cw'], ['c'], { pads: { type: 'ints', value: [1, 1, 1, 1] } })];
   let last = 'c';
   for (const [i, op] of extraOps.entries()) {
@@ -57,7 +57,7 @@ export function convModel(inputShape: Dim[], elemType: number = DataType.FLOAT, 
   }
   nodes.push(node('Relu', [last], ['r']), node('GlobalAveragePool', ['r'], ['p']), node('Flatten', ['p'], ['f']));
   nodes.push(node('Gemm', ['f', 'w', 'b'], ['y'], { transB: { type: 'int', value: 1 } }));
-  return encodeModel(model(nodes, [weight('cw', [4, 3, 3, 3]), weight('w', [2, 4]), weight('b', [2])], { shape: inputShape, elemType }, ['n', 2]));
+  return encodeModel(model(nodes, [weight('cw', [channels, 3, 3, 3]), weight('w', [2, channels]), weight('b', [2])], { shape: inputShape, elemType }, ['n', 2]));
 }
 
 /** The tiny Inception with its input made spatially dynamic ([batch, 3, h, w]). */
