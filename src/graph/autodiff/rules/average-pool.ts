@@ -9,7 +9,7 @@
 import { ModelError } from '../../../core/errors.js';
 import { DataType } from '../../ir.js';
 import { windowGeometry } from '../conv-geometry.js';
-import { emit1, floats, int, ints, scalar } from '../helpers.js';
+import { emit1, floats, int, int64s, ints, scalar } from '../helpers.js';
 import type { GradContext, GradientRule } from '../rule.js';
 import { convTransposeBack } from './conv.js';
 
@@ -89,14 +89,20 @@ export const averagePoolRule: GradientRule = {
   },
 };
 
-/** GlobalAveragePool: dX = expand(dY / (spatial size), shape(X)). */
+/**
+ * GlobalAveragePool: dX = expand(dY / (spatial size), shape(X)). With static channel and spatial dims
+ * the shape is the constant [1, C, H, W] (broadcasting brings the batch dim from dY), which keeps the
+ * batch symbol for onnxruntime's shape inference (see `reshapeAs`).
+ */
 export const globalAveragePoolRule: GradientRule = {
   opTypes: ['GlobalAveragePool'],
   backward(ctx) {
     const x = ctx.node.inputs[0]!;
     const dy = ctx.outputGrads[0]!;
-    const dims = ctx.shape(x)?.slice(2);
-    const shapeX = emit1(ctx, 'Shape', [x]);
+    const full = ctx.shape(x);
+    const dims = full?.slice(2);
+    const rest = full?.slice(1);
+    const shapeX = rest && rest.every((d) => typeof d === 'number') ? int64s(ctx, [1, ...(rest as number[])]) : emit1(ctx, 'Shape', [x]);
     let scaled: string;
     if (dims && dims.every((d) => typeof d === 'number')) {
       const count = (dims as number[]).reduce((a, b) => a * b, 1);

@@ -9,6 +9,33 @@ function io(dims: (number | string)[]) {
   return { b, x };
 }
 
+describe('static target shapes keep the batch symbol for onnxruntime', () => {
+  const shapeOf = (model: ReturnType<typeof backwardModel>['model'], node: { inputs: string[] }, index: number) =>
+    Array.from(model.graph.initializers.find((t) => t.name === node.inputs[index])?.data ?? [], Number);
+
+  it('Flatten and Reshape: a constant shape, the symbolic batch dim as 0; a runtime Shape when dim 0 is not the batch', () => {
+    const { b, x } = io(['batch', 2, 3, 3]);
+    b.output(b.flatten(x));
+    const { model } = backwardModel(b.build(), [x]);
+    const bw = model.graph.nodes.filter((n) => n.name.startsWith('bw/'));
+    expect(bw.map((n) => n.opType)).not.toContain('Shape');
+    expect(shapeOf(model, bw.find((n) => n.opType === 'Reshape')!, 1)).toEqual([0, 2, 3, 3]);
+
+    const other = io(['batch', 3, 4]);
+    other.b.output(other.b.reshape(other.x, [-1]));
+    const merged = backwardModel(other.b.build(), [other.x]).model.graph.nodes.filter((n) => n.name.startsWith('bw/'));
+    expect(merged.map((n) => n.opType)).toContain('Shape');
+  });
+
+  it('GlobalAveragePool: Expand to the constant [1, C, H, W]', () => {
+    const { b, x } = io(['batch', 4, 5, 6]);
+    b.output(b.globalAveragePool(x));
+    const { model } = backwardModel(b.build(), [x]);
+    const expand = model.graph.nodes.find((n) => n.opType === 'Expand')!;
+    expect(shapeOf(model, expand, 1)).toEqual([1, 4, 5, 6]);
+  });
+});
+
 describe('shape-op gradients vs finite differences', () => {
   it.each([
     [[0, -1]],
