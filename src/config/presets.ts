@@ -68,6 +68,7 @@ export const arun2021Preset: ConfigFile = deepFreeze({
     // The paper's test and correction are unknown; its strict alpha stands in for a correction (spec section 9).
     statistics: { alpha: 0.005, test: 'wilcoxon', correction: 'none', confidence: 0.95, resamples: 10000 },
   },
+  engine: { threads: null, lanes: null },
 } satisfies ConfigFile);
 
 /** The paper's protocol with its defects corrected: data_range 1, common random numbers, all positive test images, a baseline over all replicates, the labelled class, Holm, both pass rules. */

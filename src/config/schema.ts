@@ -199,6 +199,20 @@ const saliencySchema = z
   })
   .describe('Saliency methods and how maps are made.');
 
+const engineSchema = z
+  .strictObject({
+    threads: z.number().int().min(1).nullable().describe('onnxruntime threads of every model run and training step (null = all cores).'),
+    lanes: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .describe(
+        'Worker lanes that run the sub-batches of a model call side by side, each with its own copy of the session (null = 2 when threads >= 2, else 1; at most threads). 2 ran the DenseNet121 input gradient about 1.2x and InceptionV3 1.1x faster than 1, at up to 1.5x the peak memory (docs/engine.md).',
+      ),
+  })
+  .describe('How the models run: speed and memory only. Lanes do not change results (tested); these settings are not inputs of the cached steps, so a resumed run reuses finished steps whatever they are.');
+
 const imagesSchema = z
   .strictObject({
     count: z.union([positiveInt, z.literal('all')]).describe('Positive test images to explain, or all.'),
@@ -279,6 +293,7 @@ export const auditConfigSchema = z
     saliency: saliencySchema,
     images: imagesSchema,
     criteria: criteriaSchema,
+    engine: engineSchema,
   })
   .describe('A heatcheck audit configuration.');
 

@@ -61,6 +61,10 @@ export interface ExplainOptions {
   readonly split?: Split;
   /** Explain at most this many images (default: all). */
   readonly limit?: number;
+  /** onnxruntime threads (default: all cores). */
+  readonly threads?: number;
+  /** Engine lanes (default: 2 when threads >= 2; `engine/options.ts`). Maps are the same for every value. */
+  readonly lanes?: number;
   readonly onProgress?: ProgressReporter;
 }
 
@@ -108,6 +112,8 @@ function checkOptions(options: ExplainOptions): { methods: SaliencyMethodId[]; p
   positive('input size', options.inputSize);
   positive('batch size', options.batchSize);
   positive('limit', options.limit);
+  positive('threads', options.threads);
+  positive('lanes', options.lanes);
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new UsageError('explain-bad-option', `seed must be an integer, got ${options.seed}`);
   if (typeof options.target === 'number' && !(Number.isSafeInteger(options.target) && options.target >= 0)) {
     throw new UsageError('explain-bad-target', `target must be "predicted" or a class index >= 0, got ${options.target}`);
@@ -205,7 +211,8 @@ function presetMethodOptions(preset: PresetName, method: SaliencyMethodId, seed:
   return { ...own, ...(stochastic ? { seed, commonRandomNumbers: saliency.commonRandomNumbers ?? false } : {}) };
 }
 
-async function loadModel(file: string, inputSize: number | undefined): Promise<{ model: OnnxModel; sha256: string }> {
+async function loadModel(file: string, options: Pick<ExplainOptions, 'inputSize' | 'threads' | 'lanes'>): Promise<{ model: OnnxModel; sha256: string }> {
+  const { inputSize, threads, lanes } = options;
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
@@ -213,7 +220,12 @@ async function loadModel(file: string, inputSize: number | undefined): Promise<{
     throw new ModelError('model-unreadable', `cannot read model file ${file} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, {}, { hint: 'check the path given to --model', cause });
   }
   try {
-    const model = await loadOnnxModel(bytes, { name: path.basename(file), ...(inputSize !== undefined ? { inputSize: [inputSize, inputSize] as const } : {}) });
+    const model = await loadOnnxModel(bytes, {
+      name: path.basename(file),
+      ...(inputSize !== undefined ? { inputSize: [inputSize, inputSize] as const } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+      ...(lanes !== undefined ? { lanes } : {}),
+    });
     return { model, sha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (error) {
     if (error instanceof HeatcheckError) throw error;
@@ -234,7 +246,8 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   const target = options.target ?? 'predicted';
   const outDir = path.resolve(options.outDir);
   const sources = await imageSources(options);
-  const { model, sha256 } = await loadModel(options.model, options.inputSize);
+  const { model, sha256 } = await loadModel(options.model, options);
+  const engine = { threads: model.stats().threads, lanes: model.stats().lanes };
   const [channels, height, width] = model.info.inputShape;
   const preprocessing = preprocessingRecord(channels, height, width, normalize);
   const methodOptions = Object.fromEntries(
@@ -305,6 +318,7 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
     methodOptions,
     postprocess: saliency.postprocess ?? null,
     preprocessing,
+    engine,
     images: sources.map((s) => ({ key: s.key, ...(s.fileName !== null ? { file: s.fileName } : {}) })),
     degenerate: maps.filter((m) => m.degenerate).map((m) => `${m.method}/${m.image}`),
     layout: '<method>/<image>.png (16-bit map), <method>/<image>.overlay.png (plasma over the X-ray), <method>/<image>.json (metadata)',

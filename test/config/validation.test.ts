@@ -88,6 +88,13 @@ describe('config validation messages', () => {
     expect(errorOf(() => parseSetOverride('a..b=1')).code).toBe(configErrorCodes.badOverride);
   });
 
+  it('takes engine threads and lanes as positive integers or null (the default), also from --set', () => {
+    expect(resolveConfig({ file: fileWith({}) }).config.engine).toEqual({ threads: null, lanes: null });
+    expect(resolveConfig({ file: fileWith({}), overrides: [parseSetOverride('engine.lanes=1')] }).config.engine).toEqual({ threads: null, lanes: 1 });
+    expect(errorOf(() => resolveConfig({ file: fileWith({ engine: { lanes: 0 } }) })).path).toBe('engine.lanes');
+    expect(errorOf(() => resolveConfig({ file: fileWith({ engine: { threads: 1.5 } }) })).path).toBe('engine.threads');
+  });
+
   it('parses JSON text with file and line in errors, and refuses YAML', () => {
     expect(parseConfigText('{"seed": 2}', 'c.json').data).toEqual({ seed: 2 });
     const bad = errorOf(() => parseConfigText('{\n  "seed": 1,\n}', 'c.json'));

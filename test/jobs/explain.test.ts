@@ -67,12 +67,16 @@ describe('runExplain', () => {
     expect(summary.images).toEqual([{ key: 'chest-a', file: 'chest-a.png' }, { key: 'chest-b', file: 'chest-b.png' }]);
   }, 60_000);
 
-  it('repeats a seeded SmoothGrad exactly, records the seed, normalization and a class target', async () => {
+  it('repeats a seeded SmoothGrad exactly (also on one lane), records the seed, normalization, class target and engine', async () => {
     const options = { model, images: images.slice(0, 1), methods: ['smoothgrad'], seed: 5, target: 0, normalize: 'imagenet' as const, preset: 'arun2021' as const };
     await runExplain({ ...options, outDir: path.join(dir, 'sg1') });
-    await runExplain({ ...options, outDir: path.join(dir, 'sg2') });
+    await runExplain({ ...options, lanes: 1, outDir: path.join(dir, 'sg2') });
     const a = await readFile(path.join(dir, 'sg1', 'smoothgrad', 'chest-a.png'));
     expect(a.equals(await readFile(path.join(dir, 'sg2', 'smoothgrad', 'chest-a.png')))).toBe(true);
+    const engineOf = async (run: string) => JSON.parse(await readFile(path.join(dir, run, 'explain.json'), 'utf8')).engine;
+    const first = await engineOf('sg1');
+    expect(first.lanes).toBe(Math.min(2, first.threads));
+    expect(await engineOf('sg2')).toEqual({ threads: first.threads, lanes: 1 });
     const meta = JSON.parse(await readFile(path.join(dir, 'sg1', 'smoothgrad', 'chest-a.json'), 'utf8'));
     expect(meta).toMatchObject({ seed: 5, preset: 'arun2021', target: { requested: 0, explained: 0 } });
     expect(meta.options).toMatchObject({ samples: 25, noiseFraction: 0.15, seed: 5, commonRandomNumbers: false });
@@ -105,6 +109,7 @@ describe('runExplain', () => {
     await expect(unknown).rejects.toBeInstanceOf(UsageError);
     await expect(unknown).rejects.toThrow(/gradcam\+\+.*grad-cam/s);
     await expect(runExplain({ model, images, methods: [], outDir: out })).rejects.toBeInstanceOf(UsageError);
+    await expect(runExplain({ model, images, methods: ['gradient'], outDir: out, lanes: 0 })).rejects.toThrow(/lanes must be a positive integer/);
     await expect(runExplain({ model, images, methods: ['gradient'], outDir: out, normalize: 'zscore' as never })).rejects.toBeInstanceOf(UsageError);
 
     const junk = path.join(dir, 'junk.png');

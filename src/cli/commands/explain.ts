@@ -21,6 +21,8 @@ interface ExplainFlags {
   preset?: string;
   seed?: string;
   batchSize?: string;
+  threads?: string;
+  lanes?: string;
   normalize: string;
   split?: string;
   limit?: string;
@@ -57,6 +59,8 @@ export function registerExplain(program: Command): void {
     .option('--normalize <kind>', 'inception ([-1, 1]), imagenet or unit ([0, 1])', 'inception')
     .option('--split <split>', 'dataset folders: only this split (train, val, test)')
     .option('--limit <n>', 'explain at most this many images')
+    .option('--threads <n>', 'onnxruntime threads (default: all cores)')
+    .option('--lanes <n>', 'engine lanes running sub-batches side by side: 1 saves memory, 2 (default) is faster on DenseNet- and Inception-like models; maps are identical')
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: ExplainFlags) => {
       const target = flags.target === 'predicted' ? 'predicted' : integer('--target', flags.target, 0);
@@ -67,6 +71,8 @@ export function registerExplain(program: Command): void {
       const seed = integer('--seed', flags.seed, 0);
       const batchSize = integer('--batch-size', flags.batchSize, 1);
       const limit = integer('--limit', flags.limit, 1);
+      const threads = integer('--threads', flags.threads, 1);
+      const lanes = integer('--lanes', flags.lanes, 1);
       const progress = createProgress({ mode: flags.quiet ? 'quiet' : 'auto' });
       const run = await runExplain({
         model: flags.model,
@@ -82,6 +88,8 @@ export function registerExplain(program: Command): void {
         ...(seed !== undefined ? { seed } : {}),
         ...(batchSize !== undefined ? { batchSize } : {}),
         ...(limit !== undefined ? { limit } : {}),
+        ...(threads !== undefined ? { threads } : {}),
+        ...(lanes !== undefined ? { lanes } : {}),
       });
       progress.finish();
       const degenerate = run.maps.filter((m) => m.degenerate).length;

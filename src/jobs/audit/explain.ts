@@ -92,7 +92,7 @@ export async function explainState(
 /** Runs a segmentation network on the selected images and writes its probability maps as `map.f32`. */
 export async function localizeImages(model: LoadedAuditModel, config: AuditConfig, dataDir: string, imageCount: number, dir: string, progress: (done: number, total: number) => void): Promise<{ file: string; model: string }> {
   const size = config.dataset.imageSize;
-  const session = await createGraphSession(model.graph, { name: model.id });
+  const session = await createGraphSession(model.graph, { name: model.id, ...(config.engine.threads !== null ? { threads: config.engine.threads } : {}) });
   const reader = openMapReader(path.join(dataDir, DATA_FILES.images), size, size);
   const writer = createMapWriter(path.join(dir, 'map.f32'), size, size);
   try {

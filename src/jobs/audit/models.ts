@@ -111,10 +111,11 @@ export async function trainAuditModel(
     augment: t.augment ? {} : false,
     seed,
     dataId: stableHash({ train: samples.train.length, val: samples.val.length, size }),
+    ...(config.engine.threads !== null ? { threads: config.engine.threads } : {}),
     ...(reporter ? { reporter } : {}),
   });
   const trained: BuiltModel = { ...built, model: result.model };
-  const metrics = await evaluate(trained, samples.test, seed);
+  const metrics = await evaluate(trained, samples.test, seed, config.engine.threads ?? undefined);
   const bytes = encodeModel(exportableModel(trained));
   const card = createModelCard(trained, { name: model.id, training: { ...result.config, seed, stopped: result.stopped, best: result.best ?? null, seconds: result.seconds }, metrics, modelBytes: bytes });
   await writeFileAtomic(path.join(dir, 'model.onnx'), bytes);
@@ -191,5 +192,12 @@ export async function engineModel(model: LoadedAuditModel, index: number, config
     name: `${model.id}@${stateNames(model)[index] ?? index}`,
     output: model.built.outputName,
     inputSize: [config.dataset.imageSize, config.dataset.imageSize],
+    ...engineOptions(config),
   });
+}
+
+/** The config's engine settings as engine options (null = the engine's default). */
+export function engineOptions(config: AuditConfig): { threads?: number; lanes?: number } {
+  const { threads, lanes } = config.engine;
+  return { ...(threads !== null ? { threads } : {}), ...(lanes !== null ? { lanes } : {}) };
 }
