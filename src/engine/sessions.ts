@@ -170,7 +170,7 @@ export class SessionCache {
     const t1 = performance.now();
     const o = this.options;
     const session = await ort.InferenceSession.create(bytes, ortSessionOptions(o.threads, o.cpuArena, o.profilePrefix, variant));
-    this.record({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs: t1 - t0, shareMs: 0, createMs: performance.now() - t1, modelBytes: bytes.byteLength, nodes: model.graph.nodes.length, lanes: 1 });
+    this.builds.push({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs: t1 - t0, shareMs: 0, createMs: performance.now() - t1, modelBytes: bytes.byteLength, nodes: model.graph.nodes.length, lanes: 1 });
     return session;
   }
 
@@ -194,12 +194,8 @@ export class SessionCache {
       await this.pool.release(id);
       throw cause;
     }
-    this.record({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs: t1 - t0, shareMs: t2 - t1, createMs, modelBytes: bytes.byteLength, nodes: model.graph.nodes.length, lanes: this.pool.size });
+    this.builds.push({ variant, imageSize: [size[0], size[1]], generateMs, encodeMs: t1 - t0, shareMs: t2 - t1, createMs, modelBytes: bytes.byteLength, nodes: model.graph.nodes.length, lanes: this.pool.size });
     return id;
-  }
-
-  private record(build: SessionBuild): void {
-    this.builds.push(build);
   }
 
   /** Records one run of a variant. */

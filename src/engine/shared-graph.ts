@@ -2,9 +2,9 @@
  * A graph optimised once by onnxruntime for all the lanes, its weights in one SharedArrayBuffer. Each lane
  * used to get its own copy of the graph's bytes and optimise it itself, every lane's layout transforms
  * holding the original and the reordered weights at once; with two lanes, the batch-8 input gradient
- * peaked at 1110 MiB (ResNet18) and 2123 MiB (InceptionV3@320). Built from the optimised graph, with its
- * weights handed over as in-memory external data, the lanes skip that: 947 and 1790-1990 MiB
- * (docs/engine.md). onnxruntime still copies the weights into each session, so the shared buffer is only
+ * peaked at 1126 MiB (ResNet18) and 2099 MiB (InceptionV3@320). Built from the optimised graph, with its
+ * weights handed over as in-memory external data, the lanes skip that: 972 and 2007 MiB (bench medians,
+ * docs/engine.md). onnxruntime still copies the weights into each session, so the shared buffer is only
  * the way there and is dropped after the build.
  */
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
