@@ -103,6 +103,26 @@ describe('engine lanes', () => {
   });
 });
 
+describe('lanes on weights moved to shared memory', () => {
+  it('give bitwise the main thread\'s gradients and report the one optimisation', async () => {
+    const bytes = convModel(['n', 3, 8, 8], undefined, [], 1024); // a 108 KiB conv weight goes external
+    const laned = await loadOnnxModel(bytes, { threads: 2, lanes: 2 });
+    const main = await loadOnnxModel(bytes, { threads: 2, lanes: 1 });
+    try {
+      const b = images(4, 8);
+      const g = (await laned.inputGradients(b, [0, 1, 1, 0])).gradients.data;
+      expect(g.some((v) => v !== 0)).toBe(true);
+      same(g, (await main.inputGradients(b, [0, 1, 1, 0])).gradients.data);
+      const build = laned.stats().builds.find((x) => x.variant === 'input-gradient' && x.lanes === 2)!;
+      expect(build.shareMs).toBeGreaterThan(0);
+      expect(main.stats().builds.every((x) => x.shareMs === 0)).toBe(true);
+    } finally {
+      await laned.dispose();
+      await main.dispose();
+    }
+  });
+});
+
 describe('lane pool', () => {
   it('reports a refused graph, an unknown session and a failed run, and refuses work once closed', async () => {
     const pool = new LanePool({ lanes: 2, threadsPerLane: 1, cpuArena: true, profilePrefix: undefined });

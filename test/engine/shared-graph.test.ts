@@ -16,7 +16,7 @@ const root = mkdtempSync(join(tmpdir(), 'heatcheck-shared-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('shareGraph', () => {
-  it('moves weights of 64 KiB and more into a SharedArrayBuffer and leaves no files', async () => {
+  it('moves weights of 64 KiB and more into a SharedArrayBuffer, runs bitwise like the original, and leaves no files', async () => {
     const bytes = convModel(['n', 3, 8, 8], undefined, [], 1024); // a 108 KiB conv weight
     const shared = await shareGraph(bytes, 1, root);
     expect(readdirSync(root)).toEqual([]);
@@ -24,13 +24,16 @@ describe('shareGraph', () => {
     expect(shared.weights!.byteLength).toBeGreaterThanOrEqual(1024 * 27 * 4);
     expect(shared.model.byteLength).toBeLessThan(bytes.byteLength / 4);
     const session = await sessionOnShared(shared, 1, true, undefined, 'conv');
+    const plain = await ort.InferenceSession.create(bytes, ortSessionOptions(1, true, undefined, 'plain'));
     try {
-      const x = { data: new Float32Array(3 * 8 * 8).fill(0.5), dims: [1, 3, 8, 8] };
+      const x = { data: new Float32Array(2 * 3 * 8 * 8).map((_, i) => Math.cos(i * 0.21)), dims: [2, 3, 8, 8] };
       const y = (await runOnSession(session, { x }, ['y'])).y!;
-      expect(y.dims).toEqual([1, 2]);
+      expect(y.dims).toEqual([2, 2]);
       expect(y.data.some((v) => v !== 0)).toBe(true);
+      expect(Array.from(y.data)).toEqual(Array.from((await runOnSession(plain, { x }, ['y'])).y!.data));
     } finally {
       await session.release();
+      await plain.release();
     }
   });
 
