@@ -99,8 +99,8 @@ export class LanePool {
   }
 
   /**
-   * Builds a session on `graph` on every lane (its small graph bytes are copied to each, its weights are
-   * shared); resolves with the slowest creation, ms.
+   * Builds a session on `graph` on every lane (its small graph bytes are copied to each, its weights go
+   * over in one shared buffer); resolves with the slowest creation, ms.
    */
   async build(key: string, graph: SharedGraph): Promise<number> {
     const replies = await Promise.all(this.lanes.map((lane) => lane.request({ op: 'build', key, graph })));

@@ -9,7 +9,7 @@ import type { TensorValue } from './training-session.js';
 /**
  * Options for a session with `threads` intra-op threads; with a profile prefix, the profile file is named
  * `<prefix>-<tag>` (the tag, a variant id with ':', '+', '@' and '#', reduced to safe characters). With
- * `shared`, the session is for that already optimised graph and uses its shared weights in place.
+ * `shared`, the session is for that already optimised graph, its weights read from the shared buffer.
  */
 export function ortSessionOptions(threads: number, cpuArena: boolean, profilePrefix: string | undefined, tag: string, shared?: SharedGraph): ort.InferenceSession.SessionOptions {
   return {
@@ -28,7 +28,7 @@ export function ortSessionOptions(threads: number, cpuArena: boolean, profilePre
   };
 }
 
-/** A session on a shared graph (`shared-graph.ts`); the caller keeps `shared.weights` alive as long as the session. */
+/** A session on a shared graph (`shared-graph.ts`); onnxruntime copies the weights at creation, so the graph may be dropped then. */
 export async function sessionOnShared(shared: SharedGraph, threads: number, cpuArena: boolean, profilePrefix: string | undefined, tag: string): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(shared.model, ortSessionOptions(threads, cpuArena, profilePrefix, tag, shared));
 }
