@@ -12,7 +12,7 @@ import { toInput } from '../../models/index.js';
 import { explainSuite, type SaliencyMethodId } from '../../saliency/index.js';
 import { DATA_FILES } from './data.js';
 import { createMapWriter, openMapReader, type MapWriter } from './map-store.js';
-import { engineModel, type LoadedAuditModel } from './models.js';
+import { engineModel, threadsOption, type LoadedAuditModel } from './models.js';
 
 /** Images explained per engine call group (bounded so memory does not grow with the image count). */
 const IMAGES_PER_CHUNK = 8;
@@ -92,7 +92,7 @@ export async function explainState(
 /** Runs a segmentation network on the selected images and writes its probability maps as `map.f32`. */
 export async function localizeImages(model: LoadedAuditModel, config: AuditConfig, dataDir: string, imageCount: number, dir: string, progress: (done: number, total: number) => void): Promise<{ file: string; model: string }> {
   const size = config.dataset.imageSize;
-  const session = await createGraphSession(model.graph, { name: model.id, ...(config.engine.threads !== null ? { threads: config.engine.threads } : {}) });
+  const session = await createGraphSession(model.graph, { name: model.id, ...threadsOption(config) });
   const reader = openMapReader(path.join(dataDir, DATA_FILES.images), size, size);
   const writer = createMapWriter(path.join(dir, 'map.f32'), size, size);
   try {

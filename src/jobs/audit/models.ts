@@ -111,11 +111,11 @@ export async function trainAuditModel(
     augment: t.augment ? {} : false,
     seed,
     dataId: stableHash({ train: samples.train.length, val: samples.val.length, size }),
-    ...(config.engine.threads !== null ? { threads: config.engine.threads } : {}),
+    ...threadsOption(config),
     ...(reporter ? { reporter } : {}),
   });
   const trained: BuiltModel = { ...built, model: result.model };
-  const metrics = await evaluate(trained, samples.test, seed, config.engine.threads ?? undefined);
+  const metrics = await evaluate(trained, samples.test, seed, threadsOption(config).threads);
   const bytes = encodeModel(exportableModel(trained));
   const card = createModelCard(trained, { name: model.id, training: { ...result.config, seed, stopped: result.stopped, best: result.best ?? null, seconds: result.seconds }, metrics, modelBytes: bytes });
   await writeFileAtomic(path.join(dir, 'model.onnx'), bytes);
@@ -196,8 +196,12 @@ export async function engineModel(model: LoadedAuditModel, index: number, config
   });
 }
 
+/** The config's onnxruntime threads as an option (null = the engine's default: all cores). */
+export function threadsOption(config: AuditConfig): { threads?: number } {
+  return config.engine.threads !== null ? { threads: config.engine.threads } : {};
+}
+
 /** The config's engine settings as engine options (null = the engine's default). */
 export function engineOptions(config: AuditConfig): { threads?: number; lanes?: number } {
-  const { threads, lanes } = config.engine;
-  return { ...(threads !== null ? { threads } : {}), ...(lanes !== null ? { lanes } : {}) };
+  return { ...threadsOption(config), ...(config.engine.lanes !== null ? { lanes: config.engine.lanes } : {}) };
 }
