@@ -8,9 +8,10 @@
  */
 import { ModelError } from '../../core/errors.js';
 import { DataType, type Attribute, type DataTypeCode, type Graph, type Model, type Node, type Tensor, type TensorData, type ValueInfo } from '../ir.js';
-import { inferShapes, type ShapeTable } from '../shapes.js';
+import { inferShapes, type ShapeEntry, type ShapeTable } from '../shapes.js';
 import { constantNodeValue } from './constant.js';
 import { gradientOpset, withDefaultOpset } from './opset.js';
+import { swapReluMaxPool } from './relu-pool-swap.js';
 import { isFloatType } from './helpers.js';
 import type { ForwardContext, GradContext, GradMode, GradientRule } from './rule.js';
 import { gradientRules } from './rules/index.js';
@@ -91,7 +92,7 @@ class Differentiator {
   private readonly mode: GradMode;
   private readonly opset: number;
   private readonly src: Graph;
-  private readonly shapes: ShapeTable;
+  private readonly shapes: Map<string, ShapeEntry>;
   private readonly used = new Set<string>();
   private counter = 0;
   private forward: Node[] = [];
@@ -112,7 +113,7 @@ class Differentiator {
     this.mode = { guided: options.mode?.guided ?? false, training: options.mode?.training ?? false };
     this.opset = gradientOpset(model);
     this.src = model.graph;
-    this.shapes = options.shapes ?? inferShapes(model);
+    this.shapes = new Map(options.shapes ?? inferShapes(model));
     this.initializers = new Map(this.src.initializers.map((t) => [t.name, t]));
     for (const v of [...this.src.inputs, ...this.src.outputs, ...this.src.valueInfo]) this.used.add(v.name);
     for (const t of this.src.initializers) this.used.add(t.name);
@@ -147,6 +148,10 @@ class Differentiator {
 
     this.forward = topoSort(this.src.nodes.map(cloneNode), this.src);
     this.rewriteForward();
+    if (!this.mode.guided) {
+      const keep = new Set([options.output, ...(options.tensors ?? []), ...this.src.outputs.map((o) => o.name)]);
+      swapReluMaxPool(this.forward, keep, this.shapes, (base) => this.fresh(base));
+    }
     this.selectWeights();
 
     const sources = new Set<string>([...(options.inputs ?? []), ...(options.tensors ?? []), ...this.weightNames]);
