@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- engine [--rounds=3] [--runs=5] [--batch=8] [--threads=2] [--lanes=2] [--models=a,b]
+ * `npm run bench -- engine [--rounds=3] [--runs=5] [--batch=8] [--threads=2] [--lanes=1] [--models=a,b]
  *  [--kinds=forward,input,guided,layer,train] [--profile]`
  *
  * heatcheck's engine vs PyTorch CPU autograd on the same weights (torchvision models with seeded random
@@ -9,7 +9,7 @@
  * Each (side, model, kind) runs in its own child process so peak RSS is honest; sides alternate, and
  * with --rounds > 1 the table shows medians over rounds. --profile writes onnxruntime profiles and
  * prints which node kinds dominate each heatcheck graph. --lanes sets the engine's lanes (default: the
- * engine's default, 2 lanes of one thread each on 2 threads).
+ * engine's default, one session with all threads; `--lanes=2` is what the jobs use).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';

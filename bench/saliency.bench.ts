@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeBatch } from '../src/core/batch.js';
-import { loadOnnxModel } from '../src/engine/index.js';
+import { jobLanes, loadOnnxModel } from '../src/engine/index.js';
 import { defaultSaliencyBatchSize, explainSuite, saliencyMethodIds, saliencyMethods, type SaliencyMethodId } from '../src/saliency/index.js';
 import { printTable, runPeer } from './lib/measure.js';
 
@@ -26,7 +26,7 @@ interface ChildSpec {
   n: number;
   size: number;
   threads: number;
-  /** Engine lanes; undefined: the engine's default. */
+  /** Engine lanes; undefined: what `heatcheck explain` uses (`jobLanes`, 2). */
   lanes: number | undefined;
   methods: SaliencyMethodId[];
 }
@@ -71,7 +71,7 @@ async function child(spec: ChildSpec): Promise<void> {
   const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const batch = makeBatch(data, [spec.n, 3, spec.size, spec.size]);
   // Room for every variant the runs use (both target forms of three passes, the shared pass, forward).
-  const model = await loadOnnxModel(spec.onnx, { threads: spec.threads, ...(spec.lanes ? { lanes: spec.lanes } : {}), maxSessions: 10 });
+  const model = await loadOnnxModel(spec.onnx, { threads: spec.threads, lanes: spec.lanes ?? jobLanes, maxSessions: 10 });
   // Build the sessions (graph generation, onnxruntime compilation) outside the timings, as torch has none,
   // on the timed batch itself: calls of several rows run on the engine's lanes and one-row calls on the
   // main thread, each with sessions of their own.
@@ -140,7 +140,7 @@ export async function run(flags: string[]): Promise<void> {
   if (!existsSync(onnx)) runPeer('engine_peer.py', ['export', workDir, 'inception_v3', String(size)]);
   const images = path.join(workDir, `images-${n}x${size}.f32`);
   writeImages(images, n, size);
-  console.log(`InceptionV3@${size}, ${n} image(s), ${threads} threads, lanes ${lanes ?? 'default'}, PAIR batch_size ${pairBatch} on the torch side; files in ${workDir}`);
+  console.log(`InceptionV3@${size}, ${n} image(s), ${threads} threads, lanes ${lanes ?? `${jobLanes} (as heatcheck explain)`}, PAIR batch_size ${pairBatch} on the torch side; files in ${workDir}`);
 
   const ours = heatcheckSide({ onnx, images, n, size, threads, lanes, methods });
   if (ours.error) console.log(`heatcheck failed: ${ours.error}`);

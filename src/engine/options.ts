@@ -16,11 +16,13 @@ export interface EngineOptions {
   /** onnxruntime intra-op threads (default: all cores, `os.availableParallelism()`). */
   readonly threads?: number;
   /**
-   * Worker lanes (default: 2 when `threads` is 2 or more, else 1). A call of two or more rows is split into
-   * sub-batches that run side by side, one per lane, each lane a worker thread with its own sessions and
-   * `threads / lanes` intra-op threads; calls of one row and weight gradients run on the main thread with
-   * all `threads`. Results are identical either way; each lane holds its own copy of the weights
-   * (measured speed and memory: docs/engine.md).
+   * Worker lanes (default 1: every call on the main thread with all `threads`). With 2 or more, a call of
+   * two or more rows is split into sub-batches that run side by side, one per lane, each lane a worker
+   * thread with its own sessions and `threads / lanes` intra-op threads; calls of one row and weight
+   * gradients stay on the main thread. Results are identical either way. Lanes buy 4-12% on input
+   * gradients and more on many small calls, but each holds its own copy of the weights and activations:
+   * 1.0-1.6x torch's peak memory against 0.8-0.9x with one (docs/engine.md). The jobs (`explain`,
+   * `audit`) use `jobLanes`.
    */
   readonly lanes?: number;
   /**
@@ -72,8 +74,13 @@ export interface ResolvedEngineOptions {
 export const defaultMemoryBudgetMiB = 2048;
 /** Default number of sessions kept at once. */
 export const defaultMaxSessions = 6;
-/** Default number of lanes (capped by `threads`). */
-export const defaultLanes = 2;
+/** Default number of lanes of `loadOnnxModel` (capped by `threads`): one session, the least memory. */
+export const defaultLanes = 1;
+/**
+ * Lanes the jobs (`heatcheck explain`, `heatcheck audit`) use when not told (capped by `threads`): they
+ * make many calls per model, where overlapping two of them pays most (saliency suite: docs/saliency.md).
+ */
+export const jobLanes = 2;
 /** Default cap on the sub-batch size. */
 export const defaultMaxBatch = 32;
 

@@ -13,7 +13,7 @@ import { DataError, HeatcheckError, ModelError, UsageError } from '../core/error
 import type { ProgressReporter, XrayImage } from '../core/types.js';
 import { presets, type PresetName } from '../config/index.js';
 import { detectDatasetFormat, encodeGreyPng, openDataset, readImage, type Split } from '../data/index.js';
-import { loadOnnxModel, type OnnxModel } from '../engine/index.js';
+import { jobLanes, loadOnnxModel, type OnnxModel } from '../engine/index.js';
 import { overlayMap } from '../imaging/overlay.js';
 import { resizeImage } from '../imaging/resize.js';
 import { encodeRgbPng } from '../report/png.js';
@@ -63,7 +63,7 @@ export interface ExplainOptions {
   readonly limit?: number;
   /** onnxruntime threads (default: all cores). */
   readonly threads?: number;
-  /** Engine lanes (default: 2 when threads >= 2; `engine/options.ts`). Maps are the same for every value. */
+  /** Engine lanes (default `jobLanes`, 2, at most `threads`; `engine/options.ts`). Maps are the same for every value. */
   readonly lanes?: number;
   readonly onProgress?: ProgressReporter;
 }
@@ -224,7 +224,7 @@ async function loadModel(file: string, options: Pick<ExplainOptions, 'inputSize'
       name: path.basename(file),
       ...(inputSize !== undefined ? { inputSize: [inputSize, inputSize] as const } : {}),
       ...(threads !== undefined ? { threads } : {}),
-      ...(lanes !== undefined ? { lanes } : {}),
+      lanes: lanes ?? jobLanes,
     });
     return { model, sha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (error) {

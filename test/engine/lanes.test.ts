@@ -63,6 +63,17 @@ describe('engine lanes', () => {
     expect(single.stats().builds.every((x) => x.lanes === 1)).toBe(true);
   });
 
+  it('default to one: every call on the main thread', async () => {
+    const model = await loadOnnxModel(tinyInceptionPath, { threads: 2 });
+    try {
+      await model.inputGradients(batch, targets);
+      expect(model.stats().lanes).toBe(1);
+      expect(model.stats().builds.map((x) => x.lanes)).toEqual([1]);
+    } finally {
+      await model.dispose();
+    }
+  });
+
   it('are capped by the thread count', async () => {
     const model = await loadOnnxModel(tinyInceptionPath, { threads: 1, lanes: 4 });
     try {

@@ -11,7 +11,7 @@ import { createRng } from '../../core/rng.js';
 import type { ProgressReporter } from '../../core/types.js';
 import type { AuditConfig, CriteriaSettings } from '../../config/index.js';
 import { loadItems, type Dataset, type Split } from '../../data/index.js';
-import { loadOnnxModel, type OnnxModel } from '../../engine/index.js';
+import { jobLanes, loadOnnxModel, type OnnxModel } from '../../engine/index.js';
 import { decodeModel, encodeModel } from '../../graph/onnx-io.js';
 import type { Model } from '../../graph/ir.js';
 import { resizeImage } from '../../imaging/resize.js';
@@ -201,7 +201,7 @@ export function threadsOption(config: AuditConfig): { threads?: number } {
   return config.engine.threads !== null ? { threads: config.engine.threads } : {};
 }
 
-/** The config's engine settings as engine options (null = the engine's default). */
-export function engineOptions(config: AuditConfig): { threads?: number; lanes?: number } {
-  return { ...threadsOption(config), ...(config.engine.lanes !== null ? { lanes: config.engine.lanes } : {}) };
+/** The config's engine settings as engine options (threads null = all cores; lanes null = `jobLanes`). */
+export function engineOptions(config: AuditConfig): { threads?: number; lanes: number } {
+  return { ...threadsOption(config), lanes: config.engine.lanes ?? jobLanes };
 }
