@@ -4,6 +4,7 @@
  * momentum (PyTorch's form: v = mu v + g, p -= lr v). Their state is plain typed arrays, for checkpoints.
  */
 import { modelErrors } from '../messages.js';
+import { AdamSimd } from './adam-simd.js';
 
 /** Optimiser settings as recorded on the model card. */
 export type OptimizerConfig =
@@ -24,11 +25,23 @@ export interface Optimizer {
   state(): OptimizerState;
 }
 
+/** How an optimiser computes (results agree to float32 rounding either way). */
+export interface OptimizerOptions {
+  /** Adam's update in WebAssembly SIMD, float32 (default true where available); false: a float64 JavaScript loop. */
+  readonly simd?: boolean;
+}
+
 /** Creates an optimiser, optionally restoring its state from a checkpoint. */
-export function createOptimizer(config: OptimizerConfig, restored?: OptimizerState): Optimizer {
+export function createOptimizer(config: OptimizerConfig, restored?: OptimizerState, options: OptimizerOptions = {}): Optimizer {
   if (!(config.learningRate > 0)) throw modelErrors.badOption('learningRate', config.learningRate, 'a positive number');
   let step = restored?.step ?? 0;
   const slots = new Map<string, Float32Array[]>(Object.entries(restored?.slots ?? {}).map(([k, v]) => [k, v.map((a) => Float32Array.from(a))]));
+  // Adam's moments live in the kernel's memory once it has them; `slots` then keeps only restored ones not yet seen.
+  let simd = config.kind === 'adam' && options.simd !== false ? AdamSimd.create() : undefined;
+  const leaveSimd = () => {
+    for (const n of simd?.names() ?? []) slots.set(n, simd!.moments(n)!);
+    simd = undefined;
+  };
   const slotsOf = (name: string, size: number, count: number): Float32Array[] => {
     let s = slots.get(name);
     if (!s) {
@@ -48,6 +61,17 @@ export function createOptimizer(config: OptimizerConfig, restored?: OptimizerSta
         const eps = config.epsilon ?? 1e-7;
         // Bias corrections folded into the step size (the Keras / paper formulation).
         const alpha = (learningRate * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
+        const entries = Object.entries(gradients).filter(([name]) => parameters.has(name));
+        if (simd) {
+          if (simd.reserve(new Map(entries.map(([name]) => [name, parameters.get(name)!.length])), (name) => slots.get(name))) {
+            for (const [name, g] of entries) {
+              simd.update(name, parameters.get(name)!, g, { alpha, b1, b2, eps, decay });
+              slots.delete(name);
+            }
+            return;
+          }
+          leaveSimd(); // more than WebAssembly's 4 GiB: the JavaScript loop
+        }
         for (const [name, g] of Object.entries(gradients)) {
           const p = parameters.get(name);
           if (!p) continue;
@@ -69,7 +93,9 @@ export function createOptimizer(config: OptimizerConfig, restored?: OptimizerSta
       }
     },
     state() {
-      return { step, slots: Object.fromEntries(slots) };
+      const all = new Map(slots);
+      for (const n of simd?.names() ?? []) all.set(n, simd!.moments(n)!);
+      return { step, slots: Object.fromEntries(all) };
     },
   };
 }
