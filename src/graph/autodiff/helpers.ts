@@ -57,6 +57,12 @@ export function reduceMean(ctx: Emitter, x: string, axes: readonly number[], kee
   return emit1(ctx, 'ReduceMean', [x], { axes: ints(axes), keepdims: int(keepdims ? 1 : 0) });
 }
 
+/** ReduceSumSquare over `axes` (axes became an input in opset 18). */
+export function reduceSumSquare(ctx: Emitter, x: string, axes: readonly number[], keepdims: boolean): string {
+  if (ctx.opset >= 18) return emit1(ctx, 'ReduceSumSquare', [x, int64s(ctx, axes)], { keepdims: int(keepdims ? 1 : 0) });
+  return emit1(ctx, 'ReduceSumSquare', [x], { axes: ints(axes), keepdims: int(keepdims ? 1 : 0) });
+}
+
 /** Unsqueeze at `axes` (axes became an input in opset 13). */
 export function unsqueeze(ctx: Emitter, x: string, axes: readonly number[]): string {
   if (ctx.opset >= 13) return emit1(ctx, 'Unsqueeze', [x, int64s(ctx, axes)]);
