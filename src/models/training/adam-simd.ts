@@ -214,8 +214,9 @@ export class AdamSimd {
     // The staging slots' padding is zero before every call: the previous parameter's tail is cleared.
     view.fill(0, pAt + slot.length, pAt + Math.ceil(slot.length / 4) * 4);
     view.fill(0, gAt + slot.length, gAt + Math.ceil(slot.length / 4) * 4);
-    view.set(p, pAt);
-    view.set(g, gAt);
+    // Never past the slot: a longer array would run into the moments after the staging slots.
+    view.set(p.subarray(0, slot.length), pAt);
+    view.set(g.subarray(0, slot.length), gAt);
     const kernel = step.decay === 0 ? this.kernels!.plain : this.kernels!.decay;
     kernel(4 * pAt, 4 * gAt, 4 * mAt, 4 * vAt, Math.ceil(slot.length / 4), step.alpha, step.b1, 1 - step.b1, step.b2, 1 - step.b2, step.eps, step.decay);
     p.set(view.subarray(pAt, pAt + slot.length));

@@ -2,6 +2,8 @@
  * Optimisers updating parameters in place from gradients: Adam (Kingma & Ba 2015,
  * https://arxiv.org/abs/1412.6980; Keras defaults beta1 0.9, beta2 0.999, epsilon 1e-7) and SGD with
  * momentum (PyTorch's form: v = mu v + g, p -= lr v). Their state is plain typed arrays, for checkpoints.
+ * Adam's update runs as a WebAssembly SIMD kernel in float32 (`adam-simd.ts`), with a float64 loop here
+ * as the fallback.
  */
 import { modelErrors } from '../messages.js';
 import { AdamSimd } from './adam-simd.js';
