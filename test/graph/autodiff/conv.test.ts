@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkGradients, node, param, type GraphSpec } from './harness.js';
 
 function convSpec(attrs: Record<string, number | number[] | string>, opts: { c?: number; m?: number; k?: number[]; hw?: number[]; group?: number; bias?: boolean; opset?: number } = {}): GraphSpec {
@@ -22,6 +22,15 @@ const all = { inputs: ['x'], weights: ['w', 'b'] };
 describe('Conv gradient', () => {
   it('stride 1, symmetric pads (flipped-weight Conv for dX, shifted-slice Gemm for dW)', async () => {
     await checkGradients(convSpec({ pads: [1, 1, 1, 1] }), all);
+  });
+  it('few output positions: dW as one GEMM over batch and positions (3x3, 1x1, strided), and the per-image form otherwise', async () => {
+    // The joint form transposes dY to [M, N, P]; only it emits a Transpose with perm [1, 0, 2].
+    const joint = (r: Awaited<ReturnType<typeof checkGradients>>) =>
+      r.result.model.graph.nodes.some((n) => n.opType === 'Transpose' && n.attributes.perm?.type === 'ints' && n.attributes.perm.value.join() === '1,0,2');
+    expect(joint(await checkGradients(convSpec({}, { c: 16, m: 16, hw: [4, 4] }), all))).toBe(true);
+    expect(joint(await checkGradients(convSpec({}, { c: 24, m: 24, k: [1, 1], hw: [2, 2] }), all))).toBe(true);
+    expect(joint(await checkGradients(convSpec({ strides: [2, 2], pads: [1, 1, 1, 1] }, { c: 32, m: 32, hw: [5, 5] }), all))).toBe(true);
+    expect(joint(await checkGradients(convSpec({ pads: [1, 1, 1, 1] }), all))).toBe(false);
   });
   it('1x1 conv (single Gemm weight gradient)', async () => {
     await checkGradients(convSpec({}, { k: [1, 1] }), all);
