@@ -8,7 +8,7 @@
  * Running mean/var are statistics, never trained: they get no gradient (as buffers in PyTorch).
  */
 import { ModelError } from '../../../core/errors.js';
-import { DataType, type DataTypeCode, type Tensor } from '../../ir.js';
+import { DataType, type DataTypeCode, type Node, type Tensor } from '../../ir.js';
 import { emit1, type Emitter, floats, int64s, reduceMean, reduceSum, reduceSumSquare, reshape, scalar } from '../helpers.js';
 import type { ForwardContext, GradContext, GradientRule } from '../rule.js';
 
@@ -41,6 +41,9 @@ function floatConst(ctx: Emitter, data: number[], dims: number[], dtype: DataTyp
   return floats(ctx, data, dims, dtype === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT);
 }
 
+/** Each training-mode node's centred input `x - mean`, emitted by the forward rewrite for the backward. */
+const centeredOf = new WeakMap<Node, string>();
+
 /** Elements per channel of `x` (all but axis 1), as a float scalar computed at run time. */
 function elementsPerChannel(ctx: Emitter, x: string, dtype: DataTypeCode | undefined): string {
   const asFloat = (t: string) => emit1(ctx, 'Cast', [t], { to: { type: 'int', value: dtype ?? DataType.FLOAT } });
@@ -60,6 +63,7 @@ export const batchNormalizationRule: GradientRule = {
     const dtype = ctx.dtype(x);
     const mean = reduceMean(ctx, x, axes, false);
     const centered = emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
+    centeredOf.set(node, centered);
     // Elements per channel at run time; the variance as one ReduceSumSquare pass over the centred input
     // (a Mul + ReduceMean wrote and re-read a full-size square: about 30 ms of an InceptionV3@320 step).
     const count = elementsPerChannel(ctx, x, dtype);
@@ -94,11 +98,13 @@ export const batchNormalizationRule: GradientRule = {
 
     if (ctx.mode.training) {
       // Written for few full-size passes (the element-wise ops dominate training steps after the convs):
-      // with c = x - mean (the forward's own Sub, merged by onnxruntime's common-subexpression pass),
+      // with c = x - mean (the forward's own Sub, reused: onnxruntime's common-subexpression pass did not
+      // merge a second one, 94 Subs and about 60 ms of an InceptionV3@320 step; held instead of x, which
+      // nothing else in the backward needs, so memory is unchanged),
       // dX = a * dY + b * c + c0 per channel, a = scale / sigma, b = -a * sum(dY * c) / (count * sigma^2),
       // c0 = -a * sum(dY) / count; dScale = sum(dY * c) / sigma, dB = sum(dY).
       const inv = invStd();
-      const centered = emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
+      const centered = centeredOf.get(node) ?? emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
       const sumDy = reduceSum(ctx, dy, axes, true);
       const sumDyC = reduceSum(ctx, emit1(ctx, 'Mul', [dy, centered]), axes, true);
       if (ctx.needsGrad[0]) {
