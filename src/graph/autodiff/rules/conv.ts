@@ -4,8 +4,9 @@
  *   Conv path; ConvTranspose misses it). Weights are flipped once at build time when constant.
  * - dX, stride > 1: ConvTranspose with the forward weights, cropped/extended to the input size.
  * - dW: im2col by shifted strided slices of the (padded) input, batch-major, then a batched MatMul against
- *   dY and a sum over the batch (a 1x1 conv is the single-slice case); grouped convs use channel-major
- *   columns and a MatMul batched over groups, depthwise a Mul + ReduceSum.
+ *   dY and a sum over the batch (a 1x1 conv is the single-slice case); with few output positions, one
+ *   GEMM over batch and positions on channels-last columns; grouped convs use channel-major columns and a
+ *   MatMul batched over groups, depthwise a Mul + ReduceSum.
  * - dB: ReduceSum of dY over batch and space.
  */
 import { ModelError } from '../../../core/errors.js';
