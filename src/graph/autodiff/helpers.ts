@@ -45,22 +45,26 @@ export function isFloatType(dtype: DataTypeCode | undefined): boolean {
   return dtype === undefined || dtype === DataType.FLOAT || dtype === DataType.DOUBLE || dtype === DataType.FLOAT16 || dtype === DataType.BFLOAT16;
 }
 
+/** A Reduce* op over `axes`, given as an input from `axesInputSince` on and as an attribute before. */
+function reduce(ctx: Emitter, op: string, axesInputSince: number, x: string, axes: readonly number[], keepdims: boolean): string {
+  const keep = { keepdims: int(keepdims ? 1 : 0) };
+  if (ctx.opset >= axesInputSince) return emit1(ctx, op, [x, int64s(ctx, axes)], keep);
+  return emit1(ctx, op, [x], { axes: ints(axes), ...keep });
+}
+
 /** ReduceSum over `axes` (axes became an input in opset 13). */
 export function reduceSum(ctx: Emitter, x: string, axes: readonly number[], keepdims: boolean): string {
-  if (ctx.opset >= 13) return emit1(ctx, 'ReduceSum', [x, int64s(ctx, axes)], { keepdims: int(keepdims ? 1 : 0) });
-  return emit1(ctx, 'ReduceSum', [x], { axes: ints(axes), keepdims: int(keepdims ? 1 : 0) });
+  return reduce(ctx, 'ReduceSum', 13, x, axes, keepdims);
 }
 
 /** ReduceMean over `axes` (axes became an input in opset 18). */
 export function reduceMean(ctx: Emitter, x: string, axes: readonly number[], keepdims: boolean): string {
-  if (ctx.opset >= 18) return emit1(ctx, 'ReduceMean', [x, int64s(ctx, axes)], { keepdims: int(keepdims ? 1 : 0) });
-  return emit1(ctx, 'ReduceMean', [x], { axes: ints(axes), keepdims: int(keepdims ? 1 : 0) });
+  return reduce(ctx, 'ReduceMean', 18, x, axes, keepdims);
 }
 
 /** ReduceSumSquare over `axes` (axes became an input in opset 18). */
 export function reduceSumSquare(ctx: Emitter, x: string, axes: readonly number[], keepdims: boolean): string {
-  if (ctx.opset >= 18) return emit1(ctx, 'ReduceSumSquare', [x, int64s(ctx, axes)], { keepdims: int(keepdims ? 1 : 0) });
-  return emit1(ctx, 'ReduceSumSquare', [x], { axes: ints(axes), keepdims: int(keepdims ? 1 : 0) });
+  return reduce(ctx, 'ReduceSumSquare', 18, x, axes, keepdims);
 }
 
 /** Unsqueeze at `axes` (axes became an input in opset 13). */

@@ -65,11 +65,14 @@ export function createOptimizer(config: OptimizerConfig, restored?: OptimizerSta
         const alpha = (learningRate * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
         const entries = Object.entries(gradients).filter(([name]) => parameters.has(name));
         if (simd) {
-          if (simd.reserve(new Map(entries.map(([name]) => [name, parameters.get(name)!.length])), (name) => slots.get(name))) {
-            for (const [name, g] of entries) {
-              simd.update(name, parameters.get(name)!, g, { alpha, b1, b2, eps, decay });
-              slots.delete(name);
-            }
+          // Restored moments move into the kernel's memory once, when their parameter first arrives.
+          const takeRestored = (name: string) => {
+            const restoredSlots = slots.get(name);
+            slots.delete(name);
+            return restoredSlots;
+          };
+          if (simd.reserve(new Map(entries.map(([name]) => [name, parameters.get(name)!.length])), takeRestored)) {
+            for (const [name, g] of entries) simd.update(name, parameters.get(name)!, g, { alpha, b1, b2, eps, decay });
             return;
           }
           leaveSimd(); // more than WebAssembly's 4 GiB: the JavaScript loop

@@ -41,8 +41,8 @@ function floatConst(ctx: Emitter, data: number[], dims: number[], dtype: DataTyp
   return floats(ctx, data, dims, dtype === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT);
 }
 
-/** Each training-mode node's centred input `x - mean`, emitted by the forward rewrite for the backward. */
-const centeredOf = new WeakMap<Node, string>();
+/** Each training-mode node's centred input `x - mean` and elements per channel, emitted by the forward rewrite for the backward. */
+const forwardOf = new WeakMap<Node, { centered: string; count: string }>();
 
 /** Elements per channel of `x` (all but axis 1), as a float scalar computed at run time. */
 function elementsPerChannel(ctx: Emitter, x: string, dtype: DataTypeCode | undefined): string {
@@ -63,10 +63,10 @@ export const batchNormalizationRule: GradientRule = {
     const dtype = ctx.dtype(x);
     const mean = reduceMean(ctx, x, axes, false);
     const centered = emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
-    centeredOf.set(node, centered);
     // Elements per channel at run time; the variance as one ReduceSumSquare pass over the centred input
     // (a Mul + ReduceMean wrote and re-read a full-size square: about 30 ms of an InceptionV3@320 step).
     const count = elementsPerChannel(ctx, x, dtype);
+    forwardOf.set(node, { centered, count });
     const variance = emit1(ctx, 'Div', [reduceSumSquare(ctx, centered, axes, false), count]);
     ctx.setInput(3, mean);
     ctx.setInput(4, variance);
@@ -104,12 +104,13 @@ export const batchNormalizationRule: GradientRule = {
       // dX = a * dY + b * c + c0 per channel, a = scale / sigma, b = -a * sum(dY * c) / (count * sigma^2),
       // c0 = -a * sum(dY) / count; dScale = sum(dY * c) / sigma, dB = sum(dY).
       const inv = invStd();
-      const centered = centeredOf.get(node) ?? emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
+      const forward = forwardOf.get(node);
+      const centered = forward?.centered ?? emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
       const sumDy = reduceSum(ctx, dy, axes, true);
       const sumDyC = reduceSum(ctx, emit1(ctx, 'Mul', [dy, centered]), axes, true);
       if (ctx.needsGrad[0]) {
         const a = emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
-        const count = elementsPerChannel(ctx, x, dtype);
+        const count = forward?.count ?? elementsPerChannel(ctx, x, dtype);
         const minusAOverCount = emit1(ctx, 'Div', [emit1(ctx, 'Neg', [a]), count]);
         const b = emit1(ctx, 'Mul', [emit1(ctx, 'Mul', [minusAOverCount, emit1(ctx, 'Mul', [inv, inv])]), sumDyC]);
         const c0 = emit1(ctx, 'Mul', [minusAOverCount, sumDy]);
