@@ -13,31 +13,8 @@
  * in float32, as PyTorch's and Keras's Adam compute it.
  */
 
-// ---- a minimal WebAssembly binary writer ---------------------------------------------------------
+import { F32, I32, i32Add, i32Const, i32GeU, i32LtU, i32Shl, localGet, localSet, localTee, MAX_BYTES, moduleBytes as assemble, PAGE, simd, V128, wasm, type WasmApi, type WasmMemory } from './wasm-writer.js';
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let n = value;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const localGet = (i: number) => [0x20, ...uleb(i)];
-const localSet = (i: number) => [0x21, ...uleb(i)];
-const localTee = (i: number) => [0x22, ...uleb(i)];
-const simd = (op: number) => [0xfd, ...uleb(op)];
 const v128Load = [...simd(0x00), 4, 0]; // align 2^4, offset 0
 const v128Store = [...simd(0x0b), 4, 0];
 const f32x4Splat = simd(0x13);
@@ -46,11 +23,6 @@ const f32x4Add = simd(0xe4);
 const f32x4Sub = simd(0xe5);
 const f32x4Mul = simd(0xe6);
 const f32x4Div = simd(0xe7);
-const i32Const = (v: number) => [0x41, ...uleb(v)]; // small non-negative constants only (signed LEB = unsigned below 64)
-const i32Add = [0x6a];
-const i32Shl = [0x74];
-const i32LtU = [0x49];
-const i32GeU = [0x4f];
 
 // Parameters: byte addresses of p, g, m, v; number of 4-lane groups; alpha, b1, 1 - b1, b2, 1 - b2, eps, decay.
 const [P, G, M, V, GROUPS, ALPHA] = [0, 1, 2, 3, 4, 5];
@@ -81,33 +53,17 @@ function kernelBody(decay: boolean): number[] {
     0x0b, // end block
     0x0b, // end function
   ];
-  const body = [...vec([[1, I32], [10, V128]]), ...code];
-  return [...uleb(body.length), ...body];
+  return code;
 }
 
 function moduleBytes(): Uint8Array {
-  const type = [0x60, ...vec([I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32].map((t) => [t])), 0];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0], [0]])),
-    ...section(7, vec([[...name('adam'), 0x00, 0], [...name('adamDecay'), 0x00, 1]])),
-    ...section(10, vec([kernelBody(false), kernelBody(true)])),
+  const params = [I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32];
+  const locals: [number, number][] = [[1, I32], [10, V128]];
+  return assemble([
+    { name: 'adam', params, locals, code: kernelBody(false) },
+    { name: 'adamDecay', params, locals, code: kernelBody(true) },
   ]);
 }
-
-// The project's TypeScript libs (ES2022, no DOM) do not declare WebAssembly; these are the parts used.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 type Kernel = (p: number, g: number, m: number, v: number, groups: number, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number, decay: number) => void;
 
@@ -121,9 +77,6 @@ function adamModule(): object | null {
   }
   return compiled;
 }
-
-const PAGE = 65536;
-const MAX_BYTES = 2 ** 32 - PAGE;
 
 interface Slot {
   /** Float index of the slot in each region. */

@@ -3,12 +3,15 @@
  * step (weight gradients + running-statistic updates from one run) and one for forward passes with the
  * current weights. The trainer drives it; tests use it to check gradients against PyTorch.
  */
+import { nchwcBlockSize } from '../../engine/nchwc.js';
 import { createGraphSession, type GraphSession, type TensorValue } from '../../engine/training-session.js';
 import type { Model, Tensor } from '../../graph/ir.js';
+import { blockConvs } from '../../graph/nchwc.js';
 import type { BuiltModel } from '../architecture.js';
 import type { LossFunction } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 import { buildTrainingGraph, parametersAsInputs, type TrainingGraph } from './training-graph.js';
+import { BlockedWeights } from './weight-layout.js';
 
 /** What one training pass returns. */
 export interface GradientPass {
@@ -25,6 +28,19 @@ export interface TrainingRunnerOptions {
   readonly threads?: number;
   /** Starting parameter values (a checkpoint); default: the built model's initializers. */
   readonly parameters?: ReadonlyMap<string, Float32Array>;
+  /**
+   * Run the step's convolutions on onnxruntime's NCHWc kernels with weights reordered before each step
+   * (graph/nchwc.ts; default true where onnxruntime has them). False: the plain NCHW kernels.
+   */
+  readonly nchwc?: boolean;
+}
+
+/** The step's blocked convolutions: their refilled weights and the weight inputs the graph no longer has. */
+interface Blocking {
+  readonly weights: BlockedWeights;
+  readonly unfed: ReadonlySet<string>;
+  readonly convs: number;
+  readonly block: number;
 }
 
 /** Parameters + training and forward sessions of one built model. */
@@ -39,19 +55,25 @@ export class TrainingRunner {
     /** Current values of every parameter (weights and statistics), updated in place. */
     readonly parameters: Map<string, Float32Array>,
     private readonly threads: number | undefined,
+    private readonly blocking: Blocking | undefined,
   ) {}
 
   /** Generates the training graph of `built` for `loss` and builds its session. */
   static async create(built: BuiltModel, loss: LossFunction, options: TrainingRunnerOptions = {}): Promise<TrainingRunner> {
     const graph = buildTrainingGraph(built.model, built.trainOutput, built.parameters, loss);
-    const session = await createGraphSession(graph.model, { name: `${built.architecture} training step`, ...(options.threads ? { threads: options.threads } : {}) });
+    const block = options.nchwc === false ? 0 : await nchwcBlockSize();
+    const blocked = block ? blockConvs(graph.model, { block, weights: graph.weights }) : undefined;
+    const blocking: Blocking | undefined = blocked && blocked.convs > 0
+      ? { weights: BlockedWeights.create(blocked.weights, block), unfed: new Set(blocked.droppedInputs), convs: blocked.convs, block }
+      : undefined;
+    const session = await createGraphSession(blocking ? blocked!.model : graph.model, { name: `${built.architecture} training step`, ...(options.threads ? { threads: options.threads } : {}) });
     const byName = new Map(built.model.graph.initializers.map((t) => [t.name, t]));
     const parameters = new Map<string, Float32Array>();
     for (const p of built.parameters) {
       const start = options.parameters?.get(p.name) ?? (byName.get(p.name)!.data as Float32Array);
       parameters.set(p.name, Float32Array.from(start));
     }
-    return new TrainingRunner(built, loss, graph, session, parameters, options.threads);
+    return new TrainingRunner(built, loss, graph, session, parameters, options.threads, blocking);
   }
 
   /** Loss, output, weight gradients and running-statistic updates of one batch (nothing is changed). */
@@ -59,9 +81,11 @@ export class TrainingRunner {
     const g = this.graph;
     const feeds: Record<string, TensorValue> = { [this.built.inputName]: input };
     for (const name of [...g.weights, ...g.statistics]) {
+      if (this.blocking?.unfed.has(name)) continue;
       const data = this.parameters.get(name)!;
       feeds[name] = { data, dims: this.dims(name) };
     }
+    if (this.blocking) Object.assign(feeds, this.blocking.weights.fill(this.parameters));
     const outputDims = [input.dims[0]!, ...this.outputDims().slice(1)];
     const targetDims = this.loss.targetDims(outputDims);
     targets.forEach((t, i) => {
@@ -96,6 +120,11 @@ export class TrainingRunner {
     const fetch = [...new Set([this.built.outputName, this.built.trainOutput])];
     const out = await session.run(feeds, fetch);
     return { output: out[this.built.outputName]!, raw: out[this.built.trainOutput]! };
+  }
+
+  /** Convolutions of the step on onnxruntime's NCHWc kernels and their channel block (0 and 0: none). */
+  get nchwc(): { convs: number; block: number } {
+    return { convs: this.blocking?.convs ?? 0, block: this.blocking?.block ?? 0 };
   }
 
   /** The model with the current parameter values as its initializers. */

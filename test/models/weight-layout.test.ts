@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import { nchwcBlockSize } from '../../src/engine/nchwc.js';
+import type { BlockedWeight } from '../../src/graph/nchwc.js';
+import { buildSmallCnn } from '../../src/models/architectures/small-cnn.js';
+import { softmaxCrossEntropy } from '../../src/models/training/losses.js';
+import { TrainingRunner } from '../../src/models/training/runner.js';
+import { BlockedWeights } from '../../src/models/training/weight-layout.js';
+import { relativeError } from './helpers.js';
+
+function random(n: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: n }, () => 2 * rng.uniform() - 1);
+}
+
+/** onnxruntime's OIHWBiBo layout element by element: [O/b, I/b, kh, kw, b (input), b (output)]. */
+function blockedReference(w: Float32Array, dims: readonly number[], b: number, flipped: boolean): Float32Array {
+  const [m, c, kh, kw] = dims as [number, number, number, number];
+  const [o, i] = flipped ? [c, m] : [m, c];
+  const out = new Float32Array(w.length);
+  for (let oo = 0; oo < o; oo++)
+    for (let ii = 0; ii < i; ii++)
+      for (let y = 0; y < kh; y++)
+        for (let x = 0; x < kw; x++) {
+          // The input-gradient Conv's weight: out channel c, in channel m, both spatial axes flipped.
+          const src = flipped ? ((ii * c + oo) * kh + (kh - 1 - y)) * kw + (kw - 1 - x) : ((oo * c + ii) * kh + y) * kw + x;
+          const dst = ((((Math.floor(oo / b) * (i / b) + Math.floor(ii / b)) * kh + y) * kw + x) * b + (ii % b)) * b + (oo % b);
+          out[dst] = w[src]!;
+        }
+  return out;
+}
+
+describe('blocked conv weights', () => {
+  const shapes: [number, number, number, number][] = [[16, 8, 3, 3], [8, 24, 1, 1], [16, 16, 1, 7], [32, 16, 7, 1], [16, 32, 5, 5]];
+  it.each([8, 16])('the WebAssembly and JavaScript gathers give the OIHWBiBo layouts, block %i', (b) => {
+    const usable = shapes.filter(([m, c]) => m % b === 0 && c % b === 0);
+    expect(usable.length).toBeGreaterThan(0);
+    const weights: BlockedWeight[] = usable.flatMap((dims, k) => [false, true].map((flipped) => ({ input: `in${k}${flipped}`, weight: `w${k}`, flipped, dims })));
+    const params = new Map(usable.map((dims, k) => [`w${k}`, random(dims.reduce((p, q) => p * q, 1), 10 + k)]));
+    for (const useWasm of [true, false]) {
+      const layouts = BlockedWeights.create(weights, b, { wasm: useWasm });
+      if (useWasm) expect(layouts.native).toBe(true);
+      const feeds = layouts.fill(params);
+      for (const w of weights) {
+        const [m, c, kh, kw] = w.dims;
+        expect(feeds[w.input]!.dims).toEqual(w.flipped ? [c, m, kh, kw] : [m, c, kh, kw]);
+        expect(Array.from(feeds[w.input]!.data)).toEqual(Array.from(blockedReference(params.get(w.weight)!, w.dims, b, w.flipped)));
+      }
+    }
+  });
+
+  it('refills from the current values on every call', () => {
+    const weights: BlockedWeight[] = [{ input: 'a', weight: 'w', flipped: true, dims: [8, 8, 3, 3] }];
+    const layouts = BlockedWeights.create(weights, 8);
+    const params = new Map([['w', random(576, 1)]]);
+    const first = Float32Array.from(layouts.fill(params).a!.data);
+    params.get('w')!.set(random(576, 2));
+    const second = layouts.fill(params).a!.data;
+    expect(Array.from(second)).toEqual(Array.from(blockedReference(params.get('w')!, [8, 8, 3, 3], 8, true)));
+    expect(Array.from(second)).not.toEqual(Array.from(first));
+  });
+});
+
+describe('training step on NCHWc kernels', () => {
+  it('onnxruntime reports its channel block on x86', async () => {
+    const b = await nchwcBlockSize();
+    if (process.arch === 'x64') expect([8, 16]).toContain(b);
+    else expect([0, 8, 16]).toContain(b);
+  });
+
+  it('gives the same loss, gradients and statistics as the plain kernels, step after step', async () => {
+    const block = await nchwcBlockSize();
+    if (process.arch !== 'x64') expect.soft(block).toBeGreaterThanOrEqual(0);
+    const built = buildSmallCnn({ inputSize: 32, width: 16, seed: 4, channels: 3 });
+    const plain = await TrainingRunner.create(built, softmaxCrossEntropy, { threads: 2, nchwc: false });
+    const blocked = await TrainingRunner.create(built, softmaxCrossEntropy, { threads: 2 });
+    try {
+      expect(plain.nchwc.convs).toBe(0);
+      if (block) {
+        // conv1 reads the 3-channel image and stays plain; the other four run blocked forward and backward.
+        expect(blocked.nchwc).toEqual({ convs: 8, block });
+      }
+      const input = { data: random(4 * 3 * 32 * 32, 3), dims: [4, 3, 32, 32] };
+      const target = new Float32Array(8);
+      for (let i = 0; i < 4; i++) target[i * 2 + (i % 2)] = 0.25;
+      for (let step = 0; step < 2; step++) {
+        const [a, b] = [await plain.pass(input, [target]), await blocked.pass(input, [target])];
+        expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
+        for (const [name, g] of Object.entries(a.gradients)) expect(relativeError(b.gradients[name]!, g), name).toBeLessThan(1e-4);
+        for (const [name, u] of Object.entries(a.updates)) expect(relativeError(b.updates[name]!, u), name).toBeLessThan(1e-5);
+        // Change the weights between the steps: the blocked copies must follow.
+        for (const [name, g] of Object.entries(a.gradients)) {
+          for (const runner of [plain, blocked]) {
+            const p = runner.parameters.get(name)!;
+            for (let i = 0; i < p.length; i++) p[i]! -= 0.05 * Math.sign(g[i]!);
+          }
+        }
+      }
+    } finally {
+      await plain.dispose();
+      await blocked.dispose();
+    }
+  });
+});
