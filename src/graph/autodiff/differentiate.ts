@@ -104,6 +104,8 @@ class Differentiator {
   private readonly extraDtypes = new Map<string, DataTypeCode>();
   private readonly stopGradient = new Set<string>();
   private readonly updates: Record<string, string> = {};
+  /** Forward nodes computed by other forward tensors (ForwardContext.lowerTo), by node. */
+  private readonly lowered = new Map<Node, string[]>();
   private weightNames = new Set<string>();
 
   constructor(
@@ -200,11 +202,21 @@ class Differentiator {
         exposeUpdate: (initializer, tensor) => {
           this.updates[initializer] = tensor;
         },
+        lowerTo: (outputs) => {
+          this.lowered.set(node, [...outputs]);
+        },
       };
       rule.forward(ctx);
       out.push(node);
     }
     this.forward = out;
+  }
+
+  /** A forward node as emitted: itself, or Identity nodes from the tensors a forward rewrite lowered it to. */
+  private emitted(node: Node): Node[] {
+    const lowered = this.lowered.get(node);
+    if (!lowered) return [node];
+    return node.outputs.flatMap((o, i) => (o && lowered[i] ? [{ name: `${node.name || o}/lowered`, opType: 'Identity', domain: '', inputs: [lowered[i]!], outputs: [o], attributes: {} }] : []));
   }
 
   // --- which initializers are weights ---------------------------------------------------------------
@@ -385,7 +397,7 @@ class Differentiator {
     const seedEntry = this.shapes.get(options.output);
     const graph: Graph = {
       ...this.src,
-      nodes: [...this.forward, ...backward],
+      nodes: [...this.forward.flatMap((n) => this.emitted(n)), ...backward],
       initializers: [...this.src.initializers.filter((t) => !weightSet.has(t.name)), ...this.constants.filter((t) => usedNames.has(t.name))],
       inputs: [
         ...this.src.inputs,

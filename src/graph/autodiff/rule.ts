@@ -63,6 +63,11 @@ export interface ForwardContext {
   setInput(index: number, name: string): void;
   /** Exposes `tensor` as a graph output holding the updated value of `initializer` (running statistics). */
   exposeUpdate(initializer: string, tensor: string): void;
+  /**
+   * Computes the node's outputs with emitted forward tensors instead: the emitted graph gets an Identity
+   * per output in its place, while the backward still sees the node (and its rule's formula).
+   */
+  lowerTo(outputs: readonly string[]): void;
 }
 
 export interface GradientRule {
