@@ -134,7 +134,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobRes
   const bytes = encodeModel(exportableModel(trained));
   const card = createModelCard(trained, {
     name: `${info.id}-r${replicate}`,
-    training: { ...result.config, replicate, stopped: result.stopped, best: result.best ?? null, history: result.history, seconds: result.seconds, dataset: options.dataset.root, permuteLabels: options.permuteLabels ?? false },
+    training: { ...result.config, replicate, stopped: result.stopped, best: result.best ?? null, history: result.history, seconds: result.seconds, nchwc: result.nchwc, dataset: options.dataset.root, permuteLabels: options.permuteLabels ?? false },
     metrics,
     modelBytes: bytes,
   });

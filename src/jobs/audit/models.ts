@@ -117,7 +117,7 @@ export async function trainAuditModel(
   const trained: BuiltModel = { ...built, model: result.model };
   const metrics = await evaluate(trained, samples.test, seed, threadsOption(config).threads);
   const bytes = encodeModel(exportableModel(trained));
-  const card = createModelCard(trained, { name: model.id, training: { ...result.config, seed, stopped: result.stopped, best: result.best ?? null, seconds: result.seconds }, metrics, modelBytes: bytes });
+  const card = createModelCard(trained, { name: model.id, training: { ...result.config, seed, stopped: result.stopped, best: result.best ?? null, seconds: result.seconds, nchwc: result.nchwc }, metrics, modelBytes: bytes });
   await writeFileAtomic(path.join(dir, 'model.onnx'), bytes);
   await writeJsonAtomic(path.join(dir, 'model.card.json'), card);
   return { onnx: 'model.onnx', card: 'model.card.json', sha256: hashBytes(bytes), metrics };

@@ -75,6 +75,8 @@ export interface TrainResult {
   readonly configHash: string;
   readonly stopped: 'epochs' | 'early-stopping' | 'time-limit';
   readonly seconds: number;
+  /** Convolutions of the step on onnxruntime's NCHWc kernels and their channel block (0 and 0: none); the rounding depends on it. */
+  readonly nchwc: { readonly convs: number; readonly block: number };
 }
 
 /** Fills in defaults and checks ranges. */
@@ -183,7 +185,7 @@ export async function trainModel(
       if (stopped === 'time-limit') break;
     }
     runner.restore(bestParameters);
-    return { model: runner.toModel(), parameters: bestParameters, history, best, config, configHash, stopped, seconds: elapsed() };
+    return { model: runner.toModel(), parameters: bestParameters, history, best, config, configHash, stopped, seconds: elapsed(), nchwc: runner.nchwc };
   } finally {
     await runner.dispose();
   }
