@@ -83,21 +83,29 @@ export function gatherJs(src: Float32Array, out: Float32Array, plan: ReturnType<
 
 /** The blocked weights of one training graph, refilled from the parameters before each step. */
 export class BlockedWeights {
+  private buffers: { outputs: Float32Array[]; kernel: { memory: WasmMemory; gather: Gather; staging: number } | undefined } | undefined;
+
   private constructor(
     private readonly weights: readonly BlockedWeight[],
     private readonly block: number,
-    private readonly outputs: readonly Float32Array[],
-    private readonly kernel: { memory: WasmMemory; gather: Gather; staging: number } | undefined,
+    private readonly useWasm: boolean,
   ) {}
 
-  /** Buffers for `weights` (in WebAssembly memory where available, else JavaScript arrays). */
+  /**
+   * The blocked weights of `weights`, in WebAssembly memory where available (else JavaScript arrays),
+   * allocated at the first `fill` (a runner used only for forward passes never holds them).
+   */
   static create(unordered: readonly BlockedWeight[], block: number, options: { wasm?: boolean } = {}): BlockedWeights {
     // Both layouts of one weight next to each other: it is copied into the staging area once.
     const weights = [...unordered].sort((a, b) => (a.weight < b.weight ? -1 : a.weight > b.weight ? 1 : Number(a.flipped) - Number(b.flipped)));
-    const sizes = weights.map((w) => w.dims.reduce((a, b) => a * b, 1));
+    return new BlockedWeights(weights, block, options.wasm !== false);
+  }
+
+  private allocate(): NonNullable<BlockedWeights['buffers']> {
+    const sizes = this.weights.map((w) => w.dims.reduce((a, b) => a * b, 1));
     const staging = Math.max(0, ...sizes);
     const total = staging + sizes.reduce((a, b) => a + b, 0);
-    const module = options.wasm === false ? null : layoutModule(block);
+    const module = this.useWasm ? layoutModule(this.block) : null;
     if (module && wasm && 4 * total <= MAX_BYTES) {
       const memory = new wasm.Memory({ initial: Math.ceil((4 * total) / PAGE) });
       const gather = new wasm.Instance(module, { env: { memory } }).exports.gather as Gather;
@@ -107,31 +115,32 @@ export class BlockedWeights {
         at += size;
         return view;
       });
-      return new BlockedWeights(weights, block, outputs, { memory, gather, staging: 0 });
+      return { outputs, kernel: { memory, gather, staging: 0 } };
     }
-    return new BlockedWeights(weights, block, sizes.map((s) => new Float32Array(s)), undefined);
+    return { outputs: sizes.map((s) => new Float32Array(s)), kernel: undefined };
   }
 
-  /** True when the gathers run in WebAssembly. */
+  /** True when the gathers run in WebAssembly (known after the first `fill`). */
   get native(): boolean {
-    return this.kernel !== undefined;
+    return (this.buffers ??= this.allocate()).kernel !== undefined;
   }
 
   /** Refills every blocked weight from `parameters` and returns them as feeds (input name -> values). */
   fill(parameters: ReadonlyMap<string, Float32Array>): Record<string, { data: Float32Array; dims: number[] }> {
+    const { outputs, kernel } = (this.buffers ??= this.allocate());
     const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
     let staged: string | undefined;
     this.weights.forEach((w, i) => {
       const src = parameters.get(w.weight);
       if (!src) throw new Error(`no parameter "${w.weight}" for the blocked weight "${w.input}"`);
-      const out = this.outputs[i]!;
+      const out = outputs[i]!;
       const plan = gatherPlan(w, this.block);
-      if (this.kernel) {
-        const view = new Float32Array(this.kernel.memory.buffer);
-        if (staged !== w.weight) view.set(src.subarray(0, out.length), this.kernel.staging);
+      if (kernel) {
+        const view = new Float32Array(kernel.memory.buffer);
+        if (staged !== w.weight) view.set(src.subarray(0, out.length), kernel.staging);
         staged = w.weight;
         const args = plan.counts.flatMap((n, l) => [n, 4 * plan.strides[l]!]);
-        this.kernel.gather(out.byteOffset, 4 * (this.kernel.staging + plan.start), ...args);
+        kernel.gather(out.byteOffset, 4 * (kernel.staging + plan.start), ...args);
       } else {
         gatherJs(src, out, plan);
       }
