@@ -41,13 +41,20 @@ function floatConst(ctx: Emitter, data: number[], dims: number[], dtype: DataTyp
   return floats(ctx, data, dims, dtype === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT);
 }
 
-/** Each training-mode node's centred input `x - mean` and elements per channel, emitted by the forward rewrite for the backward. */
-const forwardOf = new WeakMap<Node, { centered: string; count: string }>();
+/**
+ * What the forward rewrite of a training-mode node computed that its backward reuses (fewer nodes: the
+ * per-channel ones cost more in scheduling than in arithmetic): the centred input `x - mean`, the
+ * elements per channel, and 1 / sigma and scale / sigma shaped to broadcast per channel.
+ */
+const forwardOf = new WeakMap<Node, { centered: string; count: string; inv: string; a: string }>();
 
 /** Elements per channel of `x` (all but axis 1), as a float scalar computed at run time. */
-function elementsPerChannel(ctx: Emitter, x: string, dtype: DataTypeCode | undefined): string {
+function elementsPerChannel(ctx: Emitter, x: string, dtype: DataTypeCode | undefined, channels?: number): string {
   const asFloat = (t: string) => emit1(ctx, 'Cast', [t], { to: { type: 'int', value: dtype ?? DataType.FLOAT } });
-  return emit1(ctx, 'Div', [asFloat(emit1(ctx, 'Size', [x])), asFloat(emit1(ctx, 'Gather', [emit1(ctx, 'Shape', [x]), int64s(ctx, [1])]))]);
+  const size = asFloat(emit1(ctx, 'Size', [x]));
+  // With a static channel count, one Div by a constant (the batch dim may still be symbolic).
+  if (channels) return emit1(ctx, 'Div', [size, scalar(ctx, channels, dtype)]);
+  return emit1(ctx, 'Div', [size, asFloat(emit1(ctx, 'Gather', [emit1(ctx, 'Shape', [x]), int64s(ctx, [1])]))]);
 }
 
 /** BatchNormalization in inference mode, or with batch statistics in training mode. */
@@ -65,8 +72,8 @@ export const batchNormalizationRule: GradientRule = {
     const centered = emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
     // Elements per channel at run time; the variance as one ReduceSumSquare pass over the centred input
     // (a Mul + ReduceMean wrote and re-read a full-size square: about 30 ms of an InceptionV3@320 step).
-    const count = elementsPerChannel(ctx, x, dtype);
-    forwardOf.set(node, { centered, count });
+    const channels = ctx.shape(x)?.[1];
+    const count = elementsPerChannel(ctx, x, dtype, typeof channels === 'number' ? channels : undefined);
     const variance = emit1(ctx, 'Div', [reduceSumSquare(ctx, centered, axes, false), count]);
     ctx.setInput(3, mean);
     ctx.setInput(4, variance);
@@ -76,9 +83,10 @@ export const batchNormalizationRule: GradientRule = {
     // BatchNormalization kernel is single-threaded (InceptionV3@320 step at batch 4: 115 ms over the 94
     // BatchNorms, the stem's [4, 64, 157, 157] one 19 ms against 1.7 ms for a Sub of that shape).
     const [, scale, bias] = node.inputs as [string, string, string];
-    const inv = emit1(ctx, 'Reciprocal', [emit1(ctx, 'Sqrt', [emit1(ctx, 'Add', [variance, scalar(ctx, epsilonOf(ctx), dtype)])])]);
-    const k = perChannel(ctx, emit1(ctx, 'Mul', [scale, inv]), rank);
-    ctx.lowerTo([emit1(ctx, 'Add', [emit1(ctx, 'Mul', [centered, k]), perChannel(ctx, bias, rank)])]);
+    const inv = perChannel(ctx, emit1(ctx, 'Reciprocal', [emit1(ctx, 'Sqrt', [emit1(ctx, 'Add', [variance, scalar(ctx, epsilonOf(ctx), dtype)])])]), rank);
+    const a = emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
+    forwardOf.set(node, { centered, count, inv, a });
+    ctx.lowerTo([emit1(ctx, 'Add', [emit1(ctx, 'Mul', [centered, a]), perChannel(ctx, bias, rank)])]);
     const momentumAttr = node.attributes.momentum;
     const momentum = momentumAttr?.type === 'float' ? momentumAttr.value : 0.9;
     const keep = scalar(ctx, momentum, dtype);
@@ -110,13 +118,13 @@ export const batchNormalizationRule: GradientRule = {
       // nothing else in the backward needs, so memory is unchanged),
       // dX = a * dY + b * c + c0 per channel, a = scale / sigma, b = -a * sum(dY * c) / (count * sigma^2),
       // c0 = -a * sum(dY) / count; dScale = sum(dY * c) / sigma, dB = sum(dY).
-      const inv = invStd();
       const forward = forwardOf.get(node);
+      const inv = forward?.inv ?? invStd();
       const centered = forward?.centered ?? emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]);
       const sumDy = reduceSum(ctx, dy, axes, true);
       const sumDyC = reduceSum(ctx, emit1(ctx, 'Mul', [dy, centered]), axes, true);
       if (ctx.needsGrad[0]) {
-        const a = emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
+        const a = forward?.a ?? emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
         const count = forward?.count ?? elementsPerChannel(ctx, x, dtype);
         const minusAOverCount = emit1(ctx, 'Div', [emit1(ctx, 'Neg', [a]), count]);
         const b = emit1(ctx, 'Mul', [emit1(ctx, 'Mul', [minusAOverCount, emit1(ctx, 'Mul', [inv, inv])]), sumDyC]);
