@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ModelError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { nchwcBlockSize } from '../../src/engine/nchwc.js';
 import type { BlockedWeight } from '../../src/graph/nchwc.js';
@@ -59,6 +60,7 @@ describe('blocked conv weights', () => {
     const second = layouts.fill(params).a!.data;
     expect(Array.from(second)).toEqual(Array.from(blockedReference(params.get('w')!, [8, 8, 3, 3], 8, true)));
     expect(Array.from(second)).not.toEqual(Array.from(first));
+    expect(() => layouts.fill(new Map())).toThrow(ModelError);
   });
 });
 

@@ -6,6 +6,7 @@
  * 22M weights (measured), so it runs as a small WebAssembly loop nest (scalar: the gathers are strided on
  * both sides), writing into WebAssembly memory that onnxruntime reads directly as the feeds.
  */
+import { ModelError } from '../../core/errors.js';
 import type { BlockedWeight } from '../../graph/nchwc.js';
 import { f32Load, I32, i32Add, i32Const, i32Sub, localGet, localSet, localTee, MAX_BYTES, moduleBytes, PAGE, uleb, wasm, type WasmMemory } from './wasm-writer.js';
 
@@ -132,7 +133,7 @@ export class BlockedWeights {
     let staged: string | undefined;
     this.weights.forEach((w, i) => {
       const src = parameters.get(w.weight);
-      if (!src) throw new Error(`no parameter "${w.weight}" for the blocked weight "${w.input}"`);
+      if (!src) throw new ModelError('blocked-weight-source', `no parameter "${w.weight}" to fill the blocked weight "${w.input}" from`, {}, { hint: 'pass the parameters of the model the training graph was built from' });
       const out = outputs[i]!;
       const plan = gatherPlan(w, this.block);
       if (kernel) {
