@@ -293,11 +293,7 @@ class OnnxEngineModel implements OnnxModel {
       [this.input.name]: { data: batch.data, dims: batch.shape },
       [variant.seedInput!]: { data: oneHot(rows, 0, n, n, k), dims: [n, k] },
     };
-    const weights = new Map(this.model.graph.initializers.map((t) => [t.name, t]));
-    for (const name of variant.weightInputs) {
-      const w = weights.get(name)!;
-      feeds[name] = { data: w.data as Float32Array, dims: w.dims };
-    }
+    // The weights are constants of the variant's graph (variants.ts), so only the batch and seed are fed.
     const fetch = [variant.logits, ...variant.weightInputs.map((w) => variant.gradients[w]!)];
     const lease = await this.session(state, spec, variant);
     const t0 = performance.now();

@@ -32,7 +32,7 @@ export interface Variant {
   /** Output names of activations and gradients per layer tensor, for layer variants. */
   readonly activations: Readonly<Record<string, string>>;
   readonly gradients: Readonly<Record<string, string>>;
-  /** Weights turned into inputs (weight variants), in the order the graph lists them. */
+  /** Weights whose gradients a weight variant outputs (constants of its graph), in the order the autodiff lists them. */
   readonly weightInputs: readonly string[];
 }
 
@@ -99,6 +99,21 @@ export function generateVariant(
     gradients: result.gradients,
     weightInputs: result.weightInputs,
   };
-  const graph = predicted ? withPredictedTarget(result.model, result.seedInput, logits, classes) : result.model;
+  const graph = predicted ? withPredictedTarget(result.model, result.seedInput, logits, classes) : spec.kind === 'weights' ? weightsAsConstants(result.model, model, result.weightInputs) : result.model;
   return { variant, model: graph, generateMs: performance.now() - t0 };
+}
+
+/**
+ * The weight-gradient graph with the weights back as initializers. The autodiff turns them into inputs
+ * (a trainer changes them every step), but the engine's model never changes its weights, and as constants
+ * onnxruntime folds the input-gradient Convs' weight flips and runs every Conv on its NCHWc kernels, which
+ * it only does for constant weights.
+ */
+function weightsAsConstants(graph: Model, forward: Model, weights: readonly string[]): Model {
+  const names = new Set(weights);
+  const initializers = forward.graph.initializers.filter((t) => names.has(t.name));
+  return {
+    ...graph,
+    graph: { ...graph.graph, inputs: graph.graph.inputs.filter((v) => !names.has(v.name)), initializers: [...graph.graph.initializers, ...initializers] },
+  };
 }
