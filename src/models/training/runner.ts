@@ -66,7 +66,8 @@ export class TrainingRunner {
     const blocking: Blocking | undefined = blocked && blocked.convs > 0
       ? { weights: BlockedWeights.create(blocked.weights, block), unfed: new Set(blocked.droppedInputs), convs: blocked.convs, block }
       : undefined;
-    const session = await createGraphSession(blocking ? blocked!.model : graph.model, { name: `${built.architecture} training step`, ...(options.threads ? { threads: options.threads } : {}) });
+    // blockConvs returns the model itself when no Conv qualifies.
+    const session = await createGraphSession(blocked?.model ?? graph.model, { name: `${built.architecture} training step`, ...(options.threads ? { threads: options.threads } : {}) });
     const byName = new Map(built.model.graph.initializers.map((t) => [t.name, t]));
     const parameters = new Map<string, Float32Array>();
     for (const p of built.parameters) {

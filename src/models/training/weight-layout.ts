@@ -62,7 +62,7 @@ function layoutModule(block: number): object | null {
 }
 
 /** Counts and element strides of the gather producing `w`'s blocked layout from W in C order. */
-export function gatherPlan(w: Pick<BlockedWeight, 'dims' | 'flipped'>, block: number): { counts: number[]; strides: number[]; start: number } {
+function gatherPlan(w: Pick<BlockedWeight, 'dims' | 'flipped'>, block: number): { counts: number[]; strides: number[]; start: number } {
   const [m, c, kh, kw] = w.dims;
   const k = kh * kw;
   if (!w.flipped) return { counts: [m / block, c / block, k, block, block], strides: [block * c * k, block * k, 1, k, c * k], start: 0 };
@@ -71,7 +71,7 @@ export function gatherPlan(w: Pick<BlockedWeight, 'dims' | 'flipped'>, block: nu
 }
 
 /** The same gather in JavaScript (where WebAssembly is missing). */
-export function gatherJs(src: Float32Array, out: Float32Array, plan: ReturnType<typeof gatherPlan>): void {
+function gatherJs(src: Float32Array, out: Float32Array, plan: ReturnType<typeof gatherPlan>): void {
   const [n0, n1, n2, n3, n4] = plan.counts as [number, number, number, number, number];
   const [s0, s1, s2, s3, s4] = plan.strides as [number, number, number, number, number];
   let o = 0;
@@ -129,6 +129,7 @@ export class BlockedWeights {
   /** Refills every blocked weight from `parameters` and returns them as feeds (input name -> values). */
   fill(parameters: ReadonlyMap<string, Float32Array>): Record<string, { data: Float32Array; dims: number[] }> {
     const { outputs, kernel } = (this.buffers ??= this.allocate());
+    const view = kernel && new Float32Array(kernel.memory.buffer);
     const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
     let staged: string | undefined;
     this.weights.forEach((w, i) => {
@@ -136,8 +137,7 @@ export class BlockedWeights {
       if (!src) throw new ModelError('blocked-weight-source', `no parameter "${w.weight}" to fill the blocked weight "${w.input}" from`, {}, { hint: 'pass the parameters of the model the training graph was built from' });
       const out = outputs[i]!;
       const plan = gatherPlan(w, this.block);
-      if (kernel) {
-        const view = new Float32Array(kernel.memory.buffer);
+      if (kernel && view) {
         if (staged !== w.weight) view.set(src.subarray(0, out.length), kernel.staging);
         staged = w.weight;
         const args = plan.counts.flatMap((n, l) => [n, 4 * plan.strides[l]!]);

@@ -2,7 +2,7 @@
  * Gradient of BatchNormalization, y = scale * (x - mean) / sqrt(var + eps) + B, per channel (axis 1).
  * Inference: dX = dY * scale / sqrt(var + eps), folded into one constant when scale and var are constant.
  * Training (mode.training): the forward rewrite switches the node to batch statistics (biased variance,
- * as PyTorch normalises) and exposes running-stat updates (PyTorch's convention: unbiased variance,
+ * as PyTorch normalises), emits it as a Mul and an Add on the centred input, and exposes running-stat updates (PyTorch's convention: unbiased variance,
  * running = momentum * running + (1 - momentum) * batch, ONNX `momentum` default 0.9); the backward is
  * the fused formula dX = scale/sigma * (dY - mean(dY) - xhat * mean(dY * xhat)), rearranged below.
  * Running mean/var are statistics, never trained: they get no gradient (as buffers in PyTorch).
@@ -48,6 +48,11 @@ function floatConst(ctx: Emitter, data: number[], dims: number[], dtype: DataTyp
  */
 const forwardOf = new WeakMap<Node, { centered: string; count: string; inv: string; a: string }>();
 
+/** 1 / sqrt(variance + eps), shaped to broadcast per channel. */
+function invStdOf(ctx: Emitter, variance: string, eps: number, dtype: DataTypeCode | undefined, rank: number): string {
+  return perChannel(ctx, emit1(ctx, 'Reciprocal', [emit1(ctx, 'Sqrt', [emit1(ctx, 'Add', [variance, scalar(ctx, eps, dtype)])])]), rank);
+}
+
 /** Elements per channel of `x` (all but axis 1), as a float scalar computed at run time. */
 function elementsPerChannel(ctx: Emitter, x: string, dtype: DataTypeCode | undefined, channels?: number): string {
   const asFloat = (t: string) => emit1(ctx, 'Cast', [t], { to: { type: 'int', value: dtype ?? DataType.FLOAT } });
@@ -83,7 +88,7 @@ export const batchNormalizationRule: GradientRule = {
     // BatchNormalization kernel is single-threaded (InceptionV3@320 step at batch 4: 115 ms over the 94
     // BatchNorms, the stem's [4, 64, 157, 157] one 19 ms against 1.7 ms for a Sub of that shape).
     const [, scale, bias] = node.inputs as [string, string, string];
-    const inv = perChannel(ctx, emit1(ctx, 'Reciprocal', [emit1(ctx, 'Sqrt', [emit1(ctx, 'Add', [variance, scalar(ctx, epsilonOf(ctx), dtype)])])]), rank);
+    const inv = invStdOf(ctx, variance, epsilonOf(ctx), dtype, rank);
     const a = emit1(ctx, 'Mul', [perChannel(ctx, scale, rank), inv]);
     forwardOf.set(node, { centered, count, inv, a });
     ctx.lowerTo([emit1(ctx, 'Add', [emit1(ctx, 'Mul', [centered, a]), perChannel(ctx, bias, rank)])]);
@@ -107,8 +112,7 @@ export const batchNormalizationRule: GradientRule = {
     const eps = epsilonOf(ctx);
     const dtype = ctx.dtype(x);
     const grads: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
-    const invStd = (): string =>
-      perChannel(ctx, emit1(ctx, 'Reciprocal', [emit1(ctx, 'Sqrt', [emit1(ctx, 'Add', [variance, scalar(ctx, eps, dtype)])])]), rank);
+    const invStd = (): string => invStdOf(ctx, variance, eps, dtype, rank);
     const normalized = (inv: string): string => emit1(ctx, 'Mul', [emit1(ctx, 'Sub', [x, perChannel(ctx, mean, rank)]), inv]);
 
     if (ctx.mode.training) {
