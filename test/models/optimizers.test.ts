@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { AdamSimd } from '../../src/models/training/adam-simd.js';
 import { createOptimizer, type OptimizerConfig } from '../../src/models/training/optimizers.js';
+import { WasmArena } from '../../src/models/training/wasm-arena.js';
 
 const lengths = { a: 7, b: 1, c: 4097 } as const;
 
@@ -78,6 +79,36 @@ describe('Adam', () => {
       });
     }
   }
+
+  it('updates parameters held in a WebAssembly arena in place, bit for bit as the copying kernel, and falls back outside it', () => {
+    const config: OptimizerConfig = { kind: 'adam', learningRate: 0.01, weightDecay: 0.01 };
+    const own = run(config, 5, true);
+    const arena = WasmArena.create(WasmArena.floatsFor(Object.values(lengths).map((n) => 3 * n + n)))!;
+    const params = new Map(
+      [...params0()].map(([k, v]) => {
+        const view = arena.alloc(v.length)!;
+        view.set(v);
+        return [k, view] as const;
+      }),
+    );
+    const views = new Map(params);
+    const optimizer = createOptimizer(config, undefined, { simd: true });
+    for (let t = 1; t <= 5; t++) optimizer.update(params, gradsAt(t));
+    for (const [k, v] of own.params) {
+      expect(params.get(k)).toBe(views.get(k)); // updated in place, never replaced
+      expect(Array.from(params.get(k)!)).toEqual(Array.from(v));
+      expect(Array.from(optimizer.state().slots[k]![0]!)).toEqual(Array.from(own.state.slots[k]![0]!));
+      expect(Array.from(optimizer.state().slots[k]![1]!)).toEqual(Array.from(own.state.slots[k]![1]!));
+    }
+    // A parameter outside the arena arrives: the moments move out and the update carries on (JavaScript loop).
+    const more = new Map([...params, ['d', Float32Array.from([0.5, -0.5])] as const]);
+    const before = Float32Array.from(params.get('c')!);
+    optimizer.update(more, { ...gradsAt(6), d: Float32Array.from([0.1, 0.1]) });
+    expect(more.get('d')![0]).toBeLessThan(0.5);
+    expect(Array.from(params.get('c')!)).not.toEqual(Array.from(before));
+    expect(optimizer.state().step).toBe(6);
+    expect(optimizer.state().slots.c![0]!.length).toBe(lengths.c);
+  });
 
   it('resumes from its state exactly as if never interrupted', () => {
     const config: OptimizerConfig = { kind: 'adam', learningRate: 1e-3 };

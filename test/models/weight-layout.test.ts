@@ -6,7 +6,9 @@ import type { BlockedWeight } from '../../src/graph/nchwc.js';
 import { buildSmallCnn } from '../../src/models/architectures/small-cnn.js';
 import { buildSmallResNet } from '../../src/models/architectures/small-resnet.js';
 import { softmaxCrossEntropy } from '../../src/models/training/losses.js';
+import { createOptimizer } from '../../src/models/training/optimizers.js';
 import { TrainingRunner } from '../../src/models/training/runner.js';
+import { WasmArena } from '../../src/models/training/wasm-arena.js';
 import { BlockedWeights } from '../../src/models/training/weight-layout.js';
 import { relativeError } from './helpers.js';
 
@@ -39,10 +41,15 @@ describe('blocked conv weights', () => {
     expect(usable.length).toBeGreaterThan(0);
     const weights: BlockedWeight[] = usable.flatMap((dims, k) => [false, true].map((flipped) => ({ input: `in${k}${flipped}`, weight: `w${k}`, flipped, dims })));
     const params = new Map(usable.map((dims, k) => [`w${k}`, random(dims.reduce((p, q) => p * q, 1), 10 + k)]));
-    for (const useWasm of [true, false]) {
-      const layouts = BlockedWeights.create(weights, b, { wasm: useWasm });
-      if (useWasm) expect(layouts.native).toBe(true);
-      const feeds = layouts.fill(params);
+    // The parameters also as views into an arena, which the arena path gathers from without staging.
+    const arena = WasmArena.create(3 * WasmArena.floatsFor([...params.values()].map((v) => v.length)))!;
+    const inArena = new Map([...params].map(([k, v]) => [k, arena.alloc(v.length)!] as const));
+    for (const [k, v] of params) inArena.get(k)!.set(v);
+    for (const mode of ['wasm', 'js', 'arena'] as const) {
+      const layouts = BlockedWeights.create(weights, b, mode === 'arena' ? { arena } : { wasm: mode === 'wasm' });
+      if (mode !== 'js') expect(layouts.native).toBe(true);
+      const feeds = layouts.fill(mode === 'arena' ? inArena : params);
+      if (mode === 'arena') expect(Object.values(feeds).every((f) => arena.holds(f.data))).toBe(true);
       for (const w of weights) {
         const [m, c, kh, kw] = w.dims;
         expect(feeds[w.input]!.dims).toEqual(w.flipped ? [c, m, kh, kw] : [m, c, kh, kw]);
@@ -107,6 +114,38 @@ describe('training step on NCHWc kernels', () => {
     } finally {
       await plain.dispose();
       await blocked.dispose();
+    }
+  });
+});
+
+describe('training runner memory', () => {
+  it('keeps the parameters in one WebAssembly arena, where Adam and the refill work on them in place', async () => {
+    const built = buildSmallCnn({ inputSize: 32, width: 16, seed: 5, channels: 3 });
+    const runner = await TrainingRunner.create(built, softmaxCrossEntropy, { threads: 2 });
+    try {
+      const arena = WasmArena.of(runner.parameters.values().next().value!);
+      expect(arena).toBeDefined();
+      expect(arena!.holds(...runner.parameters.values())).toBe(true);
+      const input = { data: random(4 * 3 * 32 * 32, 6), dims: [4, 3, 32, 32] };
+      const target = new Float32Array(8);
+      for (let i = 0; i < 4; i++) target[i * 2 + (i % 2)] = 0.25;
+      const adam = createOptimizer({ kind: 'adam', learningRate: 1e-3 });
+      // The same SIMD kernel on plain copies (its own memory, parameters copied in and out): bit for bit.
+      const reference = createOptimizer({ kind: 'adam', learningRate: 1e-3 });
+      const copies = runner.snapshot();
+      for (let step = 0; step < 3; step++) {
+        // The same gradients the step will see (pass changes nothing), applied to the copies.
+        const { gradients } = await runner.pass(input, [target]);
+        reference.update(copies, gradients);
+        await runner.step(input, [target], adam);
+        for (const name of Object.keys(gradients)) expect(Array.from(runner.parameters.get(name)!), name).toEqual(Array.from(copies.get(name)!));
+        // Running statistics come from the pass, as in the step.
+        for (const [name, v] of runner.parameters) if (!(name in gradients)) copies.get(name)!.set(v);
+      }
+      expect(arena!.holds(...runner.parameters.values())).toBe(true);
+      expect(adam.state().slots[Object.keys(adam.state().slots)[0]!]![0]!.some((x) => x !== 0)).toBe(true);
+    } finally {
+      await runner.dispose();
     }
   });
 });

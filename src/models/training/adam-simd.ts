@@ -13,6 +13,7 @@
  * in float32, as PyTorch's and Keras's Adam compute it.
  */
 
+import type { WasmArena } from './wasm-arena.js';
 import { F32, I32, i32Add, i32Const, i32GeU, i32LtU, i32Shl, localGet, localSet, localTee, MAX_BYTES, moduleBytes as assemble, PAGE, simd, V128, wasm, type WasmApi, type WasmMemory } from './wasm-writer.js';
 
 const v128Load = [...simd(0x00), 4, 0]; // align 2^4, offset 0
@@ -100,6 +101,8 @@ export interface AdamStep {
  * updates to zero). Only the moments add to the caller's memory: 8 bytes per parameter, as before.
  */
 export class AdamSimd {
+  /** Moments kept next to the parameters when those live in one arena (`attach`), instead of `memory`. */
+  private attached: { arena: WasmArena; kernels: { plain: Kernel; decay: Kernel }; moments: Map<string, [Float32Array, Float32Array]>; staging: Float32Array } | undefined;
   private slots = new Map<string, Slot>();
   /** Floats in one moment region, and in one staging slot. */
   private floats = 0;
@@ -123,6 +126,7 @@ export class AdamSimd {
    * (restored state) or zeros. Returns false when they do not fit in 4 GiB of WebAssembly memory.
    */
   reserve(lengths: ReadonlyMap<string, number>, initial: (name: string) => readonly Float32Array[] | undefined): boolean {
+    if (this.attached) return false; // moments live in an arena: the caller moves them out (names/moments)
     let same = true;
     for (const [n, length] of lengths) if (this.slots.get(n)?.length !== length) same = false;
     if (same && this.memory) return true;
@@ -157,6 +161,55 @@ export class AdamSimd {
     return true;
   }
 
+  /**
+   * Keeps the moments in `arena`, next to the parameters, when every parameter lies in it: the update then
+   * runs on them in place (each gradient copied into one staging view unless it is in the arena too).
+   * New parameters start from `initial` or zeros. Returns false, changing nothing, when the parameters are
+   * elsewhere, the arena is full, or the moments already live in this kernel's own memory (`reserve`).
+   */
+  attach(arena: WasmArena, parameters: ReadonlyMap<string, Float32Array>, initial: (name: string) => readonly Float32Array[] | undefined): boolean {
+    if (this.memory || (this.attached && this.attached.arena !== arena)) return false;
+    for (const p of parameters.values()) if (!arena.holds(p)) return false;
+    const fresh = [...parameters].filter(([n, p]) => this.attached?.moments.get(n)?.[0].length !== p.length);
+    const longest = Math.max(4, ...[...parameters.values()].map((p) => p.length));
+    const needStaging = !this.attached || this.attached.staging.length < longest;
+    // All or nothing: a full arena must not leave some moments placed and others not.
+    if (!arena.fits([...fresh.flatMap(([, p]) => [p.length, p.length]), ...(needStaging ? [longest] : [])])) return false;
+    if (!this.attached) {
+      const instance = new this.api.Instance(this.module, { env: { memory: arena.memory } });
+      this.attached = { arena, kernels: { plain: instance.exports.adam as Kernel, decay: instance.exports.adamDecay as Kernel }, moments: new Map(), staging: arena.alloc(longest)! };
+    } else if (needStaging) {
+      this.attached.staging = arena.alloc(longest)!;
+    }
+    for (const [n, p] of fresh) {
+      const m = arena.alloc(p.length)!;
+      const v = arena.alloc(p.length)!;
+      const start = initial(n);
+      if (start) {
+        m.set(start[0]!.subarray(0, p.length));
+        v.set(start[1]!.subarray(0, p.length));
+      }
+      this.attached.moments.set(n, [m, v]);
+    }
+    return true;
+  }
+
+  /** Updates `p` (a view into the attached arena) in place from `g` and the moments kept next to it. */
+  updateAttached(n: string, p: Float32Array, g: Float32Array, step: AdamStep): void {
+    const { arena, kernels, moments, staging } = this.attached!;
+    const [m, v] = moments.get(n)!;
+    let gAt = g.byteOffset;
+    if (!arena.holds(g)) {
+      // The staging view's padding is zeroed each time: a shorter gradient must not update the tail.
+      staging.set(g.subarray(0, p.length));
+      staging.fill(0, p.length, Math.min(staging.length, Math.ceil(p.length / 4) * 4));
+      gAt = staging.byteOffset;
+    }
+    // Views are padded to four floats with zeros (arena.ts), so the last group reads and writes only padding.
+    const kernel = step.decay === 0 ? kernels.plain : kernels.decay;
+    kernel(p.byteOffset, gAt, m.byteOffset, v.byteOffset, Math.ceil(p.length / 4), step.alpha, step.b1, 1 - step.b1, step.b2, 1 - step.b2, step.eps, step.decay);
+  }
+
   /** Updates `p` in place from `g` (both of the reserved length) and the kept moments. */
   update(n: string, p: Float32Array, g: Float32Array, step: AdamStep): void {
     const slot = this.slots.get(n)!;
@@ -177,6 +230,8 @@ export class AdamSimd {
 
   /** Copies of a parameter's moments [m, v], or undefined for an unknown parameter. */
   moments(n: string): Float32Array[] | undefined {
+    const kept = this.attached?.moments.get(n);
+    if (kept) return kept.map((a) => Float32Array.from(a));
     const slot = this.slots.get(n);
     if (!slot || !this.memory) return undefined;
     const view = new Float32Array(this.memory.buffer);
@@ -186,6 +241,6 @@ export class AdamSimd {
 
   /** Names of the parameters with moments, in reservation order. */
   names(): string[] {
-    return [...this.slots.keys()];
+    return [...(this.attached?.moments.keys() ?? []), ...this.slots.keys()];
   }
 }

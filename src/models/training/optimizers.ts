@@ -7,6 +7,7 @@
  */
 import { modelErrors } from '../messages.js';
 import { AdamSimd } from './adam-simd.js';
+import { WasmArena } from './wasm-arena.js';
 
 /** Optimiser settings as recorded on the model card. */
 export type OptimizerConfig =
@@ -71,6 +72,12 @@ export function createOptimizer(config: OptimizerConfig, restored?: OptimizerSta
             slots.delete(name);
             return restoredSlots;
           };
+          // Parameters in one WebAssembly arena (the training runner's): moments beside them, updated in place.
+          const arena = entries.length ? WasmArena.of(parameters.get(entries[0]![0])!) : undefined;
+          if (arena && simd.attach(arena, new Map(entries.map(([name]) => [name, parameters.get(name)!])), takeRestored)) {
+            for (const [name, g] of entries) simd.updateAttached(name, parameters.get(name)!, g, { alpha, b1, b2, eps, decay });
+            return;
+          }
           if (simd.reserve(new Map(entries.map(([name]) => [name, parameters.get(name)!.length])), takeRestored)) {
             for (const [name, g] of entries) simd.update(name, parameters.get(name)!, g, { alpha, b1, b2, eps, decay });
             return;

@@ -11,6 +11,7 @@ import type { BuiltModel } from '../architecture.js';
 import type { LossFunction } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 import { buildTrainingGraph, parametersAsInputs, type TrainingGraph } from './training-graph.js';
+import { WasmArena } from './wasm-arena.js';
 import { BlockedWeights } from './weight-layout.js';
 
 /** What one training pass returns. */
@@ -52,7 +53,7 @@ export class TrainingRunner {
     readonly loss: LossFunction,
     readonly graph: TrainingGraph,
     private readonly session: GraphSession,
-    /** Current values of every parameter (weights and statistics), updated in place. */
+    /** Current values of every parameter (weights and statistics), updated in place (views into the step's WebAssembly arena where there is one). */
     readonly parameters: Map<string, Float32Array>,
     private readonly threads: number | undefined,
     private readonly blocking: Blocking | undefined,
@@ -63,17 +64,26 @@ export class TrainingRunner {
     const graph = buildTrainingGraph(built.model, built.trainOutput, built.parameters, loss);
     const block = options.nchwc === false ? 0 : await nchwcBlockSize();
     const blocked = block ? blockConvs(graph.model, { block, weights: graph.weights }) : undefined;
+    const byName = new Map(built.model.graph.initializers.map((t) => [t.name, t]));
+    const lengths = built.parameters.map((p) => p.dims.reduce((a, b) => a * b, 1));
+    const weightLengths = built.parameters.filter((p) => graph.weights.includes(p.name)).map((p) => p.dims.reduce((a, b) => a * b, 1));
+    // One WebAssembly memory for the parameters, room for Adam's moments and a gradient staging view
+    // (untouched, hence free, under SGD) and the blocked weights: the kernels work on the parameters in place.
+    const arena = WasmArena.create(
+      WasmArena.floatsFor(lengths) + 2 * WasmArena.floatsFor(weightLengths) + WasmArena.floatsFor([Math.max(0, ...weightLengths)]) + (blocked?.convs ? BlockedWeights.floats(blocked.weights) : 0),
+    );
     const blocking: Blocking | undefined = blocked && blocked.convs > 0
-      ? { weights: BlockedWeights.create(blocked.weights, block), unfed: new Set(blocked.droppedInputs), convs: blocked.convs, block }
+      ? { weights: BlockedWeights.create(blocked.weights, block, arena ? { arena } : {}), unfed: new Set(blocked.droppedInputs), convs: blocked.convs, block }
       : undefined;
     // blockConvs returns the model itself when no Conv qualifies.
     const session = await createGraphSession(blocked?.model ?? graph.model, { name: `${built.architecture} training step`, ...(options.threads ? { threads: options.threads } : {}) });
-    const byName = new Map(built.model.graph.initializers.map((t) => [t.name, t]));
     const parameters = new Map<string, Float32Array>();
-    for (const p of built.parameters) {
+    built.parameters.forEach((p, i) => {
       const start = options.parameters?.get(p.name) ?? (byName.get(p.name)!.data as Float32Array);
-      parameters.set(p.name, Float32Array.from(start));
-    }
+      const values = arena?.alloc(lengths[i]!) ?? new Float32Array(lengths[i]!);
+      values.set(start.subarray(0, lengths[i]!));
+      parameters.set(p.name, values);
+    });
     return new TrainingRunner(built, loss, graph, session, parameters, options.threads, blocking);
   }
 

@@ -8,6 +8,7 @@
  */
 import { ModelError } from '../../core/errors.js';
 import type { BlockedWeight } from '../../graph/nchwc.js';
+import { WasmArena } from './wasm-arena.js';
 import { f32Load, I32, i32Add, i32Const, i32Sub, localGet, localSet, localTee, MAX_BYTES, moduleBytes, PAGE, uleb, wasm, type WasmMemory } from './wasm-writer.js';
 
 /** Loop levels of the gather: five, outer to inner. */
@@ -84,29 +85,42 @@ function gatherJs(src: Float32Array, out: Float32Array, plan: ReturnType<typeof 
 
 /** The blocked weights of one training graph, refilled from the parameters before each step. */
 export class BlockedWeights {
-  private buffers: { outputs: Float32Array[]; kernel: { memory: WasmMemory; gather: Gather; staging: number } | undefined } | undefined;
+  /** Staging: float index of the area a source weight is copied to, or undefined when sources must already be in `memory`. */
+  private buffers: { outputs: Float32Array[]; kernel: { memory: WasmMemory; gather: Gather; staging: number | undefined } | undefined } | undefined;
 
   private constructor(
     private readonly weights: readonly BlockedWeight[],
     private readonly block: number,
     private readonly useWasm: boolean,
+    private readonly arena: WasmArena | undefined,
   ) {}
 
   /**
    * The blocked weights of `weights`, in WebAssembly memory where available (else JavaScript arrays),
-   * allocated at the first `fill` (a runner used only for forward passes never holds them).
+   * allocated at the first `fill` (a runner used only for forward passes never holds them). With an
+   * arena (the runner's, holding the parameters), they are allocated in it and gathered straight from
+   * the parameters, with no staging copy.
    */
-  static create(unordered: readonly BlockedWeight[], block: number, options: { wasm?: boolean } = {}): BlockedWeights {
+  static create(unordered: readonly BlockedWeight[], block: number, options: { wasm?: boolean; arena?: WasmArena } = {}): BlockedWeights {
     // Both layouts of one weight next to each other: it is copied into the staging area once.
     const weights = [...unordered].sort((a, b) => (a.weight < b.weight ? -1 : a.weight > b.weight ? 1 : Number(a.flipped) - Number(b.flipped)));
-    return new BlockedWeights(weights, block, options.wasm !== false);
+    return new BlockedWeights(weights, block, options.wasm !== false, options.arena);
+  }
+
+  /** Floats the blocked weights take (what a runner reserves in its arena for them). */
+  static floats(weights: readonly BlockedWeight[]): number {
+    return WasmArena.floatsFor(weights.map((w) => w.dims.reduce((a, b) => a * b, 1)));
   }
 
   private allocate(): NonNullable<BlockedWeights['buffers']> {
     const sizes = this.weights.map((w) => w.dims.reduce((a, b) => a * b, 1));
+    const module = this.useWasm ? layoutModule(this.block) : null;
+    if (module && wasm && this.arena?.fits(sizes)) {
+      const gather = new wasm.Instance(module, { env: { memory: this.arena.memory } }).exports.gather as Gather;
+      return { outputs: sizes.map((size) => this.arena!.alloc(size)!), kernel: { memory: this.arena.memory, gather, staging: undefined } };
+    }
     const staging = Math.max(0, ...sizes);
     const total = staging + sizes.reduce((a, b) => a + b, 0);
-    const module = this.useWasm ? layoutModule(this.block) : null;
     if (module && wasm && 4 * total <= MAX_BYTES) {
       const memory = new wasm.Memory({ initial: Math.ceil((4 * total) / PAGE) });
       const gather = new wasm.Instance(module, { env: { memory } }).exports.gather as Gather;
@@ -137,11 +151,16 @@ export class BlockedWeights {
       if (!src) throw new ModelError('blocked-weight-source', `no parameter "${w.weight}" to fill the blocked weight "${w.input}" from`, {}, { hint: 'pass the parameters of the model the training graph was built from' });
       const out = outputs[i]!;
       const plan = gatherPlan(w, this.block);
-      if (kernel && view) {
-        if (staged !== w.weight) view.set(src.subarray(0, out.length), kernel.staging);
-        staged = w.weight;
+      const inMemory = kernel !== undefined && src.buffer === kernel.memory.buffer;
+      if (kernel && view && (inMemory || kernel.staging !== undefined)) {
+        let from = src.byteOffset;
+        if (!inMemory) {
+          if (staged !== w.weight) view.set(src.subarray(0, out.length), kernel.staging);
+          staged = w.weight;
+          from = 4 * kernel.staging!;
+        }
         const args = plan.counts.flatMap((n, l) => [n, 4 * plan.strides[l]!]);
-        kernel.gather(out.byteOffset, 4 * (kernel.staging + plan.start), ...args);
+        kernel.gather(out.byteOffset, from + 4 * plan.start, ...args);
       } else {
         gatherJs(src, out, plan);
       }

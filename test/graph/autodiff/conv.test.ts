@@ -33,11 +33,11 @@ describe('Conv gradient', () => {
     expect(joint(await checkGradients(convSpec({ pads: [1, 1, 1, 1] }), all))).toBe(false);
   });
   it('fewer output channels than positions: dW as one product per kernel offset; otherwise im2col columns', async () => {
-    // Only the per-offset form concatenates Unsqueeze outputs (its products, stacked as [N, M, C, K]).
+    // Only the per-offset form concatenates MatMul outputs (its products, as [N, M, K*C]).
     const perOffset = (r: Awaited<ReturnType<typeof checkGradients>>) => {
       const nodes = r.result.model.graph.nodes;
-      const unsqueezed = new Set(nodes.filter((n) => n.opType === 'Unsqueeze').map((n) => n.outputs[0]));
-      return nodes.some((n) => n.opType === 'Concat' && n.inputs.length > 1 && n.inputs.every((i) => unsqueezed.has(i)));
+      const products = new Set(nodes.filter((n) => n.opType === 'MatMul').map((n) => n.outputs[0]));
+      return nodes.some((n) => n.opType === 'Concat' && n.inputs.length > 1 && n.inputs.every((i) => products.has(i)));
     };
     expect(perOffset(await checkGradients(convSpec({ pads: [1, 1, 1, 1] }), all))).toBe(true); // M 4 < P 42
     expect(perOffset(await checkGradients(convSpec({ pads: [0, 1, 2, 1] }, { m: 5, k: [3, 2], hw: [6, 5] }), all))).toBe(true);

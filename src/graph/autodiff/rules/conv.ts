@@ -212,18 +212,14 @@ function weightGradient(ctx: GradContext, f: ConvFacts): string {
       summed = emit1(ctx, 'MatMul', [dyRows, reshape(ctx, stackedLast, [-1, k * c])]);
     } else if (k > 1 && m < positions) {
       // Fewer output channels than positions: one product per kernel offset, dY[n] (M x P) * shift[n]^T
-      // (P x C), stacked as [N, M, C, K] (already W's element order) and summed over the batch. This
-      // concatenates N*M*C*K products instead of N*K*C*P columns; each shift is cut right before its
-      // product, so only one lives at a time. Training steps, interleaved A/B of the generated graphs:
+      // (P x C), concatenated as [N, M, K*C] and summed over the batch. This concatenates N*M*C*K
+      // products instead of N*K*C*P columns; each shift is cut right before its product, so only one
+      // lives at a time. Training steps, interleaved A/B of the generated graphs:
       // InceptionV3@320 batch 4 2049-2084 vs 2138-2185 ms, batch 16 9697-9815 vs 10355-10483 ms,
       // DenseNet121@224 batch 8 2774 vs 3213 ms; ResNet18@224 batch 8 even (911-1055 vs 933-993 ms).
       const dyRows = reshape(ctx, dy, [0, m, -1]);
-      const products = offsets.map((off) => {
-        const shift = sliceAt(x, off, axes);
-        const product = emit1(ctx, 'MatMul', [dyRows, transpose(ctx, reshape(ctx, shift, [0, c, -1]), [0, 2, 1])]); // [N, M, C]
-        return unsqueeze(ctx, product, [3]);
-      });
-      return reshape(ctx, reduceSum(ctx, emit1(ctx, 'Concat', products, { axis: int(3) }), [0], false), [m, c, ...f.kernel]);
+      const products = offsets.map((off) => emit1(ctx, 'MatMul', [dyRows, transpose(ctx, reshape(ctx, sliceAt(x, off, axes), [0, c, -1]), [0, 2, 1])])); // [N, M, C] each
+      summed = reduceSum(ctx, emit1(ctx, 'Concat', products, { axis: int(2) }), [0], false); // [M, K*C], k-major
     } else {
       const shifted = shiftedOf(x);
       const stacked = k === 1 ? shifted[0]! : emit1(ctx, 'Concat', shifted, { axis: int(1) }); // [N, K*C, ...out], k-major
