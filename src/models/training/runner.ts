@@ -76,7 +76,9 @@ export class TrainingRunner {
       ? { weights: BlockedWeights.create(blocked.weights, block, arena ? { arena } : {}), unfed: new Set(blocked.droppedInputs), convs: blocked.convs, block }
       : undefined;
     // blockConvs returns the model itself when no Conv qualifies.
-    const session = await createGraphSession(blocked?.model ?? graph.model, { name: `${built.architecture} training step`, ...(options.threads ? { threads: options.threads } : {}) });
+    // The step runs every batch: its working memory is kept and reused (`cpuArena`); the forward session,
+    // run for validation now and then, gives its memory back after each run.
+    const session = await createGraphSession(blocked?.model ?? graph.model, { name: `${built.architecture} training step`, cpuArena: true, ...(options.threads ? { threads: options.threads } : {}) });
     const parameters = new Map<string, Float32Array>();
     built.parameters.forEach((p, i) => {
       const start = options.parameters?.get(p.name) ?? (byName.get(p.name)!.data as Float32Array);
