@@ -1,12 +1,12 @@
 /**
  * One WebAssembly memory shared by a training step's WebAssembly kernels: the parameters live in it, so
  * Adam updates them in place and the blocked-weight refill gathers straight from them. Before, each kernel
- * had its own memory and copied the parameters in (and Adam out again): on InceptionV3's 21.8M weights
- * Adam took 40-45 ms with the copies and 19-25 ms in place (tmp measurement, docs/models.md).
+ * had its own memory and copied the parameters in (and Adam out again): Adam's update took 46-47 ms per
+ * InceptionV3@320 step with the copies and 33 ms in place (docs/models.md).
  *
  * The memory is sized once, when the runner is built, and never grows (growing would detach every view
- * handed out). Pages nobody writes cost no resident memory, so room for optimiser state that an SGD run
- * never uses is free.
+ * handed out). Pages nobody writes cost no resident memory (a 1 GiB arena left the RSS unchanged until
+ * written), so room for optimiser state that an SGD run never uses is free.
  */
 import { MAX_BYTES, PAGE, wasm, type WasmMemory } from './wasm-writer.js';
 

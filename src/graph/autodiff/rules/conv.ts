@@ -169,9 +169,9 @@ function kernelOffsets(kernel: readonly number[]): number[][] {
  * dW[m, c, i] = sum_n,o dY[n, m, o] X[n, c, o * s + i * d]: im2col by shifted strided slices of the
  * (padded) input, kept batch-major so neither X nor dY is transposed; per image a MatMul
  * dY[n] (M x P) * cols[n]^T (P x K*C), which onnxruntime fuses with the transpose into one GEMM, then a sum
- * over the batch (or per offset, below). Measured on InceptionV3 stem and block shapes at batch 4: 2-2.4x faster than a Conv of
- * the channel-major input with dY as its kernel, and faster than channel-major slices + one Gemm at every
- * size tried (8x8 to 157x157).
+ * over the batch (with fewer output channels than positions, one product per offset: below). Measured on
+ * InceptionV3 stem and block shapes at batch 4: 2-2.4x faster than a Conv of the channel-major input with
+ * dY as its kernel, and faster than channel-major slices + one Gemm at every size tried (8x8 to 157x157).
  */
 function weightGradient(ctx: GradContext, f: ConvFacts): string {
   const { node } = ctx;
