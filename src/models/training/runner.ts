@@ -5,7 +5,7 @@
  */
 import { nchwcBlockSize } from '../../engine/nchwc.js';
 import { createGraphSession, type GraphSession, type TensorValue } from '../../engine/training-session.js';
-import type { Model, Tensor } from '../../graph/ir.js';
+import { elementCount, type Model, type Tensor } from '../../graph/ir.js';
 import { blockConvs } from '../../graph/nchwc.js';
 import type { BuiltModel } from '../architecture.js';
 import type { LossFunction } from './losses.js';
@@ -65,8 +65,9 @@ export class TrainingRunner {
     const block = options.nchwc === false ? 0 : await nchwcBlockSize();
     const blocked = block ? blockConvs(graph.model, { block, weights: graph.weights }) : undefined;
     const byName = new Map(built.model.graph.initializers.map((t) => [t.name, t]));
-    const lengths = built.parameters.map((p) => p.dims.reduce((a, b) => a * b, 1));
-    const weightLengths = built.parameters.filter((p) => graph.weights.includes(p.name)).map((p) => p.dims.reduce((a, b) => a * b, 1));
+    const lengths = built.parameters.map((p) => elementCount(p.dims));
+    const trained = new Set(graph.weights);
+    const weightLengths = built.parameters.filter((p) => trained.has(p.name)).map((p) => elementCount(p.dims));
     // One WebAssembly memory for the parameters, room for Adam's moments and a gradient staging view
     // (untouched, hence free, under SGD) and the blocked weights: the kernels work on the parameters in place.
     const arena = WasmArena.create(

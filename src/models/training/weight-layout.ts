@@ -7,6 +7,7 @@
  * both sides), writing into WebAssembly memory that onnxruntime reads directly as the feeds.
  */
 import { ModelError } from '../../core/errors.js';
+import { elementCount } from '../../graph/ir.js';
 import type { BlockedWeight } from '../../graph/nchwc.js';
 import { WasmArena } from './wasm-arena.js';
 import { f32Load, I32, i32Add, i32Const, i32Sub, localGet, localSet, localTee, MAX_BYTES, moduleBytes, PAGE, uleb, wasm, type WasmMemory } from './wasm-writer.js';
@@ -109,11 +110,11 @@ export class BlockedWeights {
 
   /** Floats the blocked weights take (what a runner reserves in its arena for them). */
   static floats(weights: readonly BlockedWeight[]): number {
-    return WasmArena.floatsFor(weights.map((w) => w.dims.reduce((a, b) => a * b, 1)));
+    return WasmArena.floatsFor(weights.map((w) => elementCount(w.dims)));
   }
 
   private allocate(): NonNullable<BlockedWeights['buffers']> {
-    const sizes = this.weights.map((w) => w.dims.reduce((a, b) => a * b, 1));
+    const sizes = this.weights.map((w) => elementCount(w.dims));
     const module = this.useWasm ? layoutModule(this.block) : null;
     if (module && wasm && this.arena?.fits(sizes)) {
       const gather = new wasm.Instance(module, { env: { memory: this.arena.memory } }).exports.gather as Gather;
